@@ -1,0 +1,88 @@
+//! The command line: clap definitions. Parsing only; `cmd` does the work.
+
+pub mod values;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "Exit codes:
+  0  success (a plan was written; warnings, if any, are on stderr)
+  1  error: bad input, an infeasible request, or a file that could not be written
+  2  usage error (unknown flag, bad value)";
+
+/// Plans Kafka partition reassignments: deterministic, rack-aware, minimal-move.
+#[derive(Debug, Parser)]
+#[command(name = "kplan", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Plan a reassignment from a snapshot file (offline: no cluster connection).
+    #[command(after_help = EXIT_CODES)]
+    Generate(GenerateArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Snapshot file (format v1; see docs/snapshot-format.md).
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: PathBuf,
+    /// Write the plan (kafka-reassign-partitions JSON) here; stdout when absent.
+    #[arg(short = 'o', long = "output-file", alias = "plan", value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Write the rollback JSON (current assignment of the changed partitions) here.
+    #[arg(long, value_name = "FILE")]
+    pub rollback: Option<PathBuf>,
+    /// Brokers that must end with no replicas, e.g. 3,4 or 3-4.
+    #[arg(long, value_name = "BROKERS", value_parser = values::broker_list)]
+    pub decommission: Option<std::collections::BTreeSet<crate::model::BrokerId>>,
+    /// Only these brokers may receive replicas of the partitions being planned, e.g. 0-5,9.
+    #[arg(long, alias = "broker-list", value_name = "BROKERS", value_parser = values::broker_list)]
+    pub brokers: Option<std::collections::BTreeSet<crate::model::BrokerId>>,
+    /// Only partitions of topics matching this regex may change (anchored).
+    #[arg(long, value_name = "REGEX", value_parser = values::topic_regex)]
+    pub topics: Option<regex::Regex>,
+    /// Partitions of topics matching this regex never change (anchored).
+    #[arg(long, value_name = "REGEX", value_parser = values::topic_regex)]
+    pub exclude_topics: Option<regex::Regex>,
+    /// Change the replication factor of matching topics, e.g. 'orders.*=3' (repeatable).
+    #[arg(long = "replication-factor", value_name = "TOPIC_REGEX=N", value_parser = values::replication_factor)]
+    pub replication_factor: Vec<(regex::Regex, usize)>,
+    /// Do not require partitions to span min(#racks, RF) racks.
+    #[arg(long)]
+    pub disable_rack_aware: bool,
+    /// Band around the mean each broker must end in, e.g. 5% (counts use [floor, ceil]).
+    #[arg(long, default_value = "5%", value_parser = values::tolerance)]
+    pub tolerance: f64,
+    /// Goals and weights: disk, bytes-in, bytes-out, replicas, leaders, topic-spread (e.g. disk=2,leaders).
+    #[arg(long, value_name = "LIST", value_parser = crate::plan::GoalWeights::parse)]
+    pub goals: Option<crate::plan::GoalWeights>,
+    /// At most this many replica moves.
+    #[arg(long, value_name = "N")]
+    pub max_moves: Option<usize>,
+    /// At most this much data copied, e.g. 500GiB.
+    #[arg(long, value_name = "SIZE", value_parser = values::size)]
+    pub max_move_bytes: Option<u64>,
+    /// Only reorder replicas (preferred leaders): no data moves.
+    #[arg(long)]
+    pub leaders_only: bool,
+    /// Wall-clock cap; the best plan found by then is returned.
+    #[arg(long, default_value = "60s", value_parser = values::duration)]
+    pub time_limit: std::time::Duration,
+    /// Replication throttle, only to estimate the copy time (e.g. 50MB/s).
+    #[arg(long, value_parser = values::rate)]
+    pub throttle: Option<u64>,
+    /// Summary format: a table on stderr, or JSON on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}

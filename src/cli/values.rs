@@ -1,0 +1,147 @@
+//! Parsers for the command-line value formats: broker lists, sizes, rates, durations, percentages.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use crate::model::BrokerId;
+
+/// `0-5,9` → {0,1,2,3,4,5,9}.
+pub fn broker_list(s: &str) -> Result<BTreeSet<BrokerId>, String> {
+    let mut out = BTreeSet::new();
+    for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let parse = |v: &str| v.trim().parse::<i32>().map_err(|_| format!("'{v}' is not a broker id"));
+        match item.split_once('-').filter(|(a, _)| !a.is_empty()) {
+            Some((a, b)) => {
+                let (a, b) = (parse(a)?, parse(b)?);
+                if a > b {
+                    return Err(format!("broker range '{item}' is backwards"));
+                }
+                out.extend((a..=b).map(BrokerId));
+            }
+            None => {
+                if !out.insert(BrokerId(parse(item)?)) {
+                    return Err(format!("broker {item} is listed twice"));
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err("the broker list is empty".into());
+    }
+    Ok(out)
+}
+
+fn split_number(s: &str) -> Result<(f64, String), String> {
+    let s = s.trim();
+    let end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let value: f64 = s[..end].parse().map_err(|_| format!("'{s}' does not start with a number"))?;
+    Ok((value, s[end..].trim().to_owned()))
+}
+
+fn unit_multiplier(unit: &str) -> Option<f64> {
+    Some(match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" | "k" => 1e3,
+        "mb" | "m" => 1e6,
+        "gb" | "g" => 1e9,
+        "tb" | "t" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024f64.powi(4),
+        _ => return None,
+    })
+}
+
+/// `500GiB`, `1.5TB`, `1048576` → bytes.
+pub fn size(s: &str) -> Result<u64, String> {
+    let (v, unit) = split_number(s)?;
+    let m = unit_multiplier(&unit).ok_or_else(|| format!("unknown size unit '{unit}' in '{s}' (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"))?;
+    Ok((v * m).round() as u64)
+}
+
+/// `50MB/s`, `50MiB/s`, or plain bytes per second like Kafka's `--throttle 50000000`.
+pub fn rate(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t.strip_suffix("/s").or_else(|| t.strip_suffix("ps")).unwrap_or(t);
+    let r = size(t).map_err(|e| e.replace("size", "rate"))?;
+    if r == 0 {
+        return Err(format!("rate '{s}' must be above zero"));
+    }
+    Ok(r)
+}
+
+/// `60s`, `2m`, `1h`, `500ms`, or plain seconds.
+pub fn duration(s: &str) -> Result<Duration, String> {
+    let (v, unit) = split_number(s)?;
+    let secs = match unit.as_str() {
+        "" | "s" => v,
+        "ms" => v / 1000.0,
+        "m" | "min" => v * 60.0,
+        "h" => v * 3600.0,
+        _ => return Err(format!("unknown duration unit '{unit}' in '{s}' (use ms, s, m, h)")),
+    };
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// `5%` or `0.05` → 0.05.
+pub fn tolerance(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let v = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map_err(|_| format!("'{s}' is not a percentage"))? / 100.0,
+        None => t.parse::<f64>().map_err(|_| format!("'{s}' is not a tolerance (e.g. 5%)"))?,
+    };
+    if !(0.0..1.0).contains(&v) {
+        return Err(format!("tolerance '{s}' must be between 0% and 100%"));
+    }
+    Ok(v)
+}
+
+/// `orders.*=3` → (regex, 3).
+pub fn replication_factor(s: &str) -> Result<(regex::Regex, usize), String> {
+    let (pattern, rf) = s.rsplit_once('=').ok_or_else(|| format!("'{s}' is not TOPIC_REGEX=N"))?;
+    let rf: usize = rf.trim().parse().map_err(|_| format!("replication factor '{rf}' is not a number"))?;
+    Ok((topic_regex(pattern)?, rf))
+}
+
+/// A topic pattern, anchored: `orders` matches only `orders`, like Kafka's topic whitelists.
+pub fn topic_regex(s: &str) -> Result<regex::Regex, String> {
+    regex::Regex::new(&format!("^(?:{s})$")).map_err(|e| format!("invalid topic pattern '{s}': {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broker_lists() {
+        let b = broker_list("0-2, 9").unwrap();
+        assert_eq!(b.into_iter().map(|b| b.0).collect::<Vec<_>>(), vec![0, 1, 2, 9]);
+        assert!(broker_list("3,3").unwrap_err().contains("twice"));
+        assert!(broker_list("5-2").unwrap_err().contains("backwards"));
+        assert!(broker_list("x").is_err());
+    }
+
+    #[test]
+    fn sizes_rates_durations() {
+        assert_eq!(size("500GiB").unwrap(), 500 * 1024 * 1024 * 1024);
+        assert_eq!(size("1.5TB").unwrap(), 1_500_000_000_000);
+        assert_eq!(rate("50MB/s").unwrap(), 50_000_000);
+        assert_eq!(rate("50000000").unwrap(), 50_000_000);
+        assert!(rate("0").is_err());
+        assert!(size("5XB").unwrap_err().contains("unknown size unit"));
+        assert_eq!(duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(duration("60").unwrap(), Duration::from_secs(60));
+        assert_eq!(tolerance("5%").unwrap(), 0.05);
+        assert!(tolerance("150%").is_err());
+    }
+
+    #[test]
+    fn rf_specs_and_patterns_are_anchored() {
+        let (re, rf) = replication_factor("foo.*=3").unwrap();
+        assert!(re.is_match("foo1") && !re.is_match("xfoo"));
+        assert_eq!(rf, 3);
+        assert!(topic_regex("orders").unwrap().is_match("orders"));
+        assert!(!topic_regex("orders").unwrap().is_match("orders-dlq"));
+    }
+}

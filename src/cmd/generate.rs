@@ -1,0 +1,102 @@
+//! `kplan generate`: snapshot file + flags → plan file, rollback file and a summary.
+
+use std::io::Write;
+
+use anyhow::Context;
+
+use super::report;
+use crate::cli::{GenerateArgs, OutputFormat};
+use crate::files::{read_snapshot, write_atomic};
+use crate::plan::{plan, GoalWeights, PlanRequest};
+
+/// The request the flags describe. Validation of values happened in clap; this only assembles.
+pub fn request(args: &GenerateArgs) -> PlanRequest {
+    PlanRequest {
+        decommission: args.decommission.clone().unwrap_or_default(),
+        allowed_brokers: args.brokers.clone(),
+        topics: args.topics.clone(),
+        exclude_topics: args.exclude_topics.clone(),
+        replication_factors: args.replication_factor.clone(),
+        rack_aware: !args.disable_rack_aware,
+        tolerance: args.tolerance,
+        goals: args.goals.unwrap_or_else(GoalWeights::default),
+        max_moves: args.max_moves,
+        max_move_bytes: args.max_move_bytes,
+        leaders_only: args.leaders_only,
+        time_limit: args.time_limit,
+    }
+}
+
+pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
+    let cluster = read_snapshot(&args.snapshot)?;
+    let request = request(args);
+    let spinner = progress(args.output == OutputFormat::Table);
+    let planned = plan(&cluster, &request)
+        .with_context(|| format!("cannot plan from {}", args.snapshot.display()));
+    if let Some(s) = spinner {
+        s.finish_and_clear();
+    }
+    let planned = planned?;
+
+    let plan_json = planned.reassignment.to_json();
+    if let Some(path) = &args.output_file {
+        write_atomic(path, plan_json.as_bytes())?;
+    }
+    if let Some(path) = &args.rollback {
+        write_atomic(path, planned.rollback.to_json().as_bytes())?;
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.output {
+        OutputFormat::Json => {
+            let summary = report::JsonSummary {
+                cluster_id: cluster.cluster_id(),
+                partitions_changed: planned.metrics.partitions_changed,
+                replicas_moved: planned.metrics.replicas_moved,
+                bytes_moved: planned.metrics.bytes_moved,
+                leader_changes: planned.metrics.leader_changes,
+                copy_seconds: args.throttle.map(|r| report::copy_seconds(&planned, r)),
+                lower_bound: &planned.report.lower_bound,
+                goals: &planned.report.goals,
+                warnings: &planned.report.warnings,
+                brokers: report::json_brokers(&cluster, &planned),
+                report: &planned.report,
+                plan: args.output_file.is_none().then_some(&planned.reassignment),
+                rollback: args.output_file.is_none().then_some(&planned.rollback),
+            };
+            serde_json::to_writer_pretty(&mut out, &summary)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Table => {
+            if args.output_file.is_none() {
+                out.write_all(plan_json.as_bytes())?;
+            }
+            let mut err = std::io::stderr().lock();
+            writeln!(err, "{}", report::broker_table(&cluster, &planned, &request))?;
+            writeln!(err, "{}", report::summary_table(&planned, args.throttle))?;
+            writeln!(err, "{}", report::goal_table(&planned))?;
+            for w in &planned.report.warnings {
+                writeln!(err, "warning: {w}")?;
+            }
+            if let Some(path) = &args.output_file {
+                writeln!(err, "plan: {} partition(s) written to {}", planned.reassignment.len(), path.display())?;
+            }
+            if let Some(path) = &args.rollback {
+                writeln!(err, "rollback: written to {}", path.display())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A spinner while planning, on a terminal only (planning large clusters takes seconds).
+fn progress(enabled: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let s = indicatif::ProgressBar::new_spinner();
+    s.set_message("planning");
+    s.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(s)
+}

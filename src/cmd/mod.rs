@@ -1,0 +1,13 @@
+//! Subcommands: each turns parsed arguments into work on the core and the edge.
+pub mod generate;
+mod human;
+mod report;
+
+use crate::cli::{Cli, Command};
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Generate(args) => generate::run(&args),
+    }
+}

@@ -1,0 +1,282 @@
+//! Snapshot file, format v1: the planner's input contract (see docs/snapshot-format.md).
+//!
+//! Parsing has two steps. Serde (through `serde_path_to_error`) checks the shape and reports the
+//! JSON path of a wrong field; the model then checks meaning (duplicates, unknown brokers), and its
+//! error is located back to a JSON path here, so both kinds of mistakes name the file and the place.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::FileError;
+use crate::model::{Broker, BrokerId, Cluster, ModelError, Partition, ReplicaSet, Topic};
+
+/// The file as written. Unknown fields are ignored so later versions can add to it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SnapshotFile {
+    pub version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+    pub brokers: Vec<BrokerEntry>,
+    pub topics: Vec<TopicEntry>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BrokerEntry {
+    pub id: i32,
+    #[serde(default)]
+    pub rack: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TopicEntry {
+    pub name: String,
+    pub partitions: Vec<PartitionEntry>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PartitionEntry {
+    pub partition: i32,
+    pub replicas: Vec<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leader: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isr: Option<Vec<i32>>,
+    #[serde(default)]
+    pub size_bytes: u64,
+    #[serde(default)]
+    pub bytes_in_per_sec: f64,
+    #[serde(default)]
+    pub bytes_out_per_sec: f64,
+}
+
+impl SnapshotFile {
+    /// The file form of a cluster (what `kplan snapshot` and tests write).
+    pub fn from_cluster(cluster: &Cluster) -> Self {
+        SnapshotFile {
+            version: 1,
+            cluster_id: cluster.cluster_id().map(str::to_owned),
+            brokers: cluster
+                .brokers()
+                .iter()
+                .map(|b| BrokerEntry { id: b.id.0, rack: b.rack.clone() })
+                .collect(),
+            topics: cluster
+                .topics()
+                .iter()
+                .map(|t| TopicEntry {
+                    name: t.name.clone(),
+                    partitions: t
+                        .partitions
+                        .iter()
+                        .map(|p| PartitionEntry {
+                            partition: p.partition,
+                            replicas: p.replicas.brokers().iter().map(|b| b.0).collect(),
+                            leader: p.leader.map(|b| b.0),
+                            isr: Some(p.isr.iter().map(|b| b.0).collect()),
+                            size_bytes: p.size_bytes,
+                            bytes_in_per_sec: p.bytes_in_per_sec,
+                            bytes_out_per_sec: p.bytes_out_per_sec,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    fn into_cluster(self) -> Result<Cluster, ModelError> {
+        let brokers = self
+            .brokers
+            .into_iter()
+            .map(|b| Broker { id: BrokerId(b.id), rack: b.rack })
+            .collect();
+        let topics = self
+            .topics
+            .into_iter()
+            .map(|t| {
+                let partitions = t
+                    .partitions
+                    .into_iter()
+                    .map(|p| {
+                        let replicas = ReplicaSet::from(p.replicas);
+                        Partition {
+                            partition: p.partition,
+                            leader: p.leader.map(BrokerId).or_else(|| replicas.preferred_leader()),
+                            isr: p.isr.map_or_else(|| replicas.brokers().to_vec(), |v| v.into_iter().map(BrokerId).collect()),
+                            replicas,
+                            size_bytes: p.size_bytes,
+                            bytes_in_per_sec: p.bytes_in_per_sec,
+                            bytes_out_per_sec: p.bytes_out_per_sec,
+                        }
+                    })
+                    .collect();
+                Topic::new(t.name, partitions)
+            })
+            .collect();
+        Cluster::new(self.cluster_id, brokers, topics)
+    }
+
+    /// The JSON path of the entry a model error is about.
+    fn locate(&self, err: &ModelError) -> String {
+        let partition_path = |topic: &str, partition: i32, nth: usize| {
+            self.topics
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.name == topic)
+                .flat_map(|(ti, t)| {
+                    t.partitions
+                        .iter()
+                        .enumerate()
+                        .filter(move |(_, p)| p.partition == partition)
+                        .map(move |(pi, _)| format!("topics[{ti}].partitions[{pi}]"))
+                })
+                .nth(nth)
+                .unwrap_or_else(|| "topics".to_owned())
+        };
+        match err {
+            ModelError::DuplicateBroker(id) => self
+                .brokers
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.id == id.0)
+                .nth(1)
+                .map_or("brokers".to_owned(), |(i, _)| format!("brokers[{i}].id")),
+            ModelError::DuplicateTopic(name) => self
+                .topics
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| &t.name == name)
+                .nth(1)
+                .map_or("topics".to_owned(), |(i, _)| format!("topics[{i}].name")),
+            ModelError::EmptyTopicName => self
+                .topics
+                .iter()
+                .position(|t| t.name.is_empty())
+                .map_or("topics".to_owned(), |i| format!("topics[{i}].name")),
+            ModelError::DuplicatePartition(tp) => partition_path(&tp.topic, tp.partition, 1),
+            ModelError::NegativePartition(tp) | ModelError::NoReplicas(tp) => {
+                partition_path(&tp.topic, tp.partition, 0)
+            }
+            ModelError::DuplicateReplica { tp, .. } | ModelError::UnknownBroker { tp, .. } => {
+                format!("{}.replicas", partition_path(&tp.topic, tp.partition, 0))
+            }
+            ModelError::LeaderNotReplica { tp, .. } => format!("{}.leader", partition_path(&tp.topic, tp.partition, 0)),
+            ModelError::IsrNotReplica { tp, .. } => format!("{}.isr", partition_path(&tp.topic, tp.partition, 0)),
+            ModelError::InvalidRate { tp, field, .. } => {
+                format!("{}.{field}", partition_path(&tp.topic, tp.partition, 0))
+            }
+        }
+    }
+}
+
+/// Parses snapshot text; `path` only names the source in errors.
+pub fn snapshot_from_str(path: &Path, text: &str) -> Result<Cluster, FileError> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let file: SnapshotFile = serde_path_to_error::deserialize(de).map_err(|e| {
+        let at = e.path().to_string();
+        let inner = e.into_inner();
+        FileError::Json {
+            path: path.to_owned(),
+            at: if at == "." { "the top level".to_owned() } else { at },
+            line: inner.line(),
+            column: inner.column(),
+            message: strip_position(&inner.to_string()),
+        }
+    })?;
+    if file.version != 1 {
+        return Err(FileError::Invalid {
+            path: path.to_owned(),
+            at: "version".to_owned(),
+            message: format!("unsupported snapshot version {} (this kplan reads version 1)", file.version),
+        });
+    }
+    let located = file.clone();
+    file.into_cluster().map_err(|e| FileError::Invalid {
+        path: path.to_owned(),
+        at: located.locate(&e),
+        message: e.to_string(),
+    })
+}
+
+/// Reads and validates a snapshot file.
+pub fn read_snapshot(path: &Path) -> Result<Cluster, FileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| FileError::Io { path: path.to_owned(), source })?;
+    snapshot_from_str(path, &text)
+}
+
+/// serde_json appends " at line L column C"; the error already says where.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Cluster, String> {
+        snapshot_from_str(Path::new("c.json"), text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn defaults_fill_optional_fields() {
+        let c = parse(
+            r#"{"version":1,"brokers":[{"id":0},{"id":1,"rack":"a"}],
+                "topics":[{"name":"t","partitions":[{"partition":0,"replicas":[1,0],"extra":true}]}]}"#,
+        )
+        .unwrap();
+        let p = &c.topics()[0].partitions[0];
+        assert_eq!(p.leader, Some(BrokerId(1)));
+        assert_eq!(p.isr, vec![BrokerId(1), BrokerId(0)]);
+        assert_eq!(p.size_bytes, 0);
+    }
+
+    #[test]
+    fn negative_size_names_the_path() {
+        let err = parse(
+            r#"{"version":1,"brokers":[{"id":0}],
+                "topics":[{"name":"t","partitions":[{"partition":0,"replicas":[0],"size_bytes":-5}]}]}"#,
+        )
+        .unwrap_err();
+        assert!(err.starts_with("c.json: at topics[0].partitions[0].size_bytes (line 2"), "{err}");
+        assert!(err.contains("-5"), "{err}");
+    }
+
+    #[test]
+    fn semantic_errors_are_located() {
+        let err = parse(
+            r#"{"version":1,"brokers":[{"id":0}],
+                "topics":[{"name":"t","partitions":[{"partition":0,"replicas":[0]},{"partition":0,"replicas":[0]}]}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err, "c.json: at topics[0].partitions[1]: partition t-0 is listed twice");
+        let err = parse(
+            r#"{"version":1,"brokers":[{"id":0}],"topics":[{"name":"t","partitions":[{"partition":0,"replicas":[0,7]}]}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "c.json: at topics[0].partitions[0].replicas: partition t-0 has a replica on broker 7, which is not in the broker list"
+        );
+    }
+
+    #[test]
+    fn version_and_missing_fields() {
+        assert!(parse(r#"{"version":2,"brokers":[],"topics":[]}"#).unwrap_err().contains("unsupported snapshot version 2"));
+        let err = parse(r#"{"version":1,"brokers":[{"rack":"a"}],"topics":[]}"#).unwrap_err();
+        assert!(err.contains("at brokers[0]") && err.contains("missing field `id`"), "{err}");
+    }
+
+    #[test]
+    fn round_trips_through_the_file_form() {
+        let c = parse(
+            r#"{"version":1,"cluster_id":"x","brokers":[{"id":0,"rack":"a"},{"id":1,"rack":"b"}],
+                "topics":[{"name":"t","partitions":[{"partition":0,"replicas":[0,1],"size_bytes":10,"bytes_in_per_sec":2.5}]}]}"#,
+        )
+        .unwrap();
+        let text = serde_json::to_string(&SnapshotFile::from_cluster(&c)).unwrap();
+        assert_eq!(parse(&text).unwrap(), c);
+    }
+}

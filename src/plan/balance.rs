@@ -1,0 +1,352 @@
+//! Stage 2: move replicas until every eligible broker is inside its bands.
+//!
+//! Steepest descent on the shared cost (see `placement`), organised around the worst broker: an
+//! overloaded broker sends one replica to one of the least loaded brokers, an underloaded one pulls
+//! a replica from one of the most loaded. Only moves that lower the cost are made, so the stage
+//! stops as soon as every broker is in band — it never moves data to polish a broker that is
+//! already acceptable. Among improving moves the tie-breaks prefer fewer bytes and centred loads.
+//! When no single move helps, pairwise swaps between an over- and an underloaded broker are tried
+//! (two moves that keep both counts, for disk and traffic that single moves cannot fix).
+
+use std::time::Instant;
+
+use super::budget::Budget;
+use super::placement::Placement;
+use super::problem::Bx;
+use crate::model::Resource;
+
+/// How many partner brokers each worst broker considers.
+const PARTNERS: usize = 8;
+/// How many replicas per side a swap search considers.
+const SWAP_CANDIDATES: usize = 48;
+const EPS: f64 = 1e-9;
+/// Tie-break weights: bytes moved (per average partition) and distance from the mean.
+const BYTES_WEIGHT: f64 = 1e-4;
+const CENTRE_WEIGHT: f64 = 1e-5;
+
+/// A priced candidate move of one replica.
+#[derive(Clone, Copy, Debug)]
+struct Move {
+    p: usize,
+    src: Bx,
+    dst: Bx,
+    gain: f64,
+    score: f64,
+}
+
+/// Balances `resources` by moving replicas (or, for leader resources, leadership — see
+/// `leaders`). Returns the number of moves made.
+pub fn balance_replicas(
+    st: &mut Placement,
+    resources: &[Resource],
+    budget: &mut Budget,
+    deadline: Instant,
+) -> usize {
+    let pb = st.pb;
+    let eligible: Vec<Bx> = pb.eligible_brokers().collect();
+    let avg_size = {
+        let n = pb.parts.len().max(1) as f64;
+        (pb.parts.iter().map(|p| p.size).sum::<f64>() / n).max(1.0)
+    };
+    let mut made = 0;
+    let zero = [0.0; 5];
+    loop {
+        if Instant::now() >= deadline {
+            break;
+        }
+        // Worst brokers first: by band cost, then by index for determinism.
+        let mut worst: Vec<(f64, Bx)> = eligible
+            .iter()
+            .map(|&b| (st.band_cost_with(b, resources, &zero), b))
+            .filter(|(c, _)| *c > EPS)
+            .collect();
+        if worst.is_empty() {
+            break;
+        }
+        worst.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut applied = false;
+        for &(_, b) in worst.iter().take(4) {
+            if let Some(m) = best_move_around(st, b, resources, budget, &eligible, avg_size) {
+                budget.charge(Budget::delta(pb, m.p, Some(m.src), Some(m.dst)));
+                st.move_replica(m.p, m.src, m.dst);
+                made += 1;
+                applied = true;
+                break;
+            }
+        }
+        if applied {
+            continue;
+        }
+        let mut swapped = false;
+        for &(_, b) in worst.iter().take(4) {
+            if let Some((m1, m2)) = best_swap_around(st, b, resources, budget, &eligible) {
+                for m in [m1, m2] {
+                    budget.charge(Budget::delta(pb, m.p, Some(m.src), Some(m.dst)));
+                    st.move_replica(m.p, m.src, m.dst);
+                }
+                made += 2;
+                swapped = true;
+                break;
+            }
+        }
+        if !swapped {
+            break;
+        }
+    }
+    made + fix_topic_spread(st, resources, budget, &eligible, avg_size)
+}
+
+/// Over-band and under-band cost of broker `b`.
+fn over_under(st: &Placement, b: Bx, resources: &[Resource]) -> (f64, f64) {
+    let (mut over, mut under) = (0.0, 0.0);
+    for &r in resources {
+        let band = st.pb.band(r);
+        let load = st.load[b][r.index()];
+        if load > band.hi {
+            over += st.unit(r) * (load - band.hi);
+        } else if load < band.lo {
+            under += st.unit(r) * (band.lo - load);
+        }
+    }
+    (over, under)
+}
+
+/// Eligible brokers other than `b` ordered by pressure: ascending (`lightest`) or descending.
+fn partners(st: &Placement, b: Bx, resources: &[Resource], eligible: &[Bx], lightest: bool) -> Vec<Bx> {
+    let mut v: Vec<(f64, Bx)> = eligible
+        .iter()
+        .filter(|&&x| x != b)
+        .map(|&x| (st.pressure(x, resources), x))
+        .collect();
+    v.sort_by(|a, c| {
+        let o = a.0.total_cmp(&c.0);
+        (if lightest { o } else { o.reverse() }).then(a.1.cmp(&c.1))
+    });
+    v.into_iter().take(PARTNERS).map(|(_, x)| x).collect()
+}
+
+fn replica_delta(st: &Placement, p: usize, sign: f64, resources: &[Resource]) -> [f64; 5] {
+    let part = &st.pb.parts[p];
+    let mut d = [0.0; 5];
+    for &r in resources {
+        d[r.index()] = sign * part.replica_load(r);
+    }
+    d
+}
+
+/// True when `p` may move from `src` to `dst` under the hard constraints.
+fn can_move(st: &Placement, p: usize, src: Bx, dst: Bx) -> bool {
+    let pb = st.pb;
+    let reps = &st.replicas[p];
+    if !pb.eligible[dst] || reps.contains(&dst) {
+        return false;
+    }
+    let part = &pb.parts[p];
+    if part.racks_required <= 1 {
+        return true;
+    }
+    let mut trial: [Bx; 8] = [0; 8];
+    if reps.len() > trial.len() {
+        let v: Vec<Bx> = reps.iter().map(|&b| if b == src { dst } else { b }).collect();
+        return pb.rack_spread(&v) >= part.racks_required;
+    }
+    for (i, &b) in reps.iter().enumerate() {
+        trial[i] = if b == src { dst } else { b };
+    }
+    pb.rack_spread(&trial[..reps.len()]) >= part.racks_required
+}
+
+/// Prices moving `p` from `src` to `dst`; `base` holds the current band cost of both brokers.
+fn price(
+    st: &Placement,
+    p: usize,
+    src: Bx,
+    dst: Bx,
+    resources: &[Resource],
+    base: (f64, f64),
+    avg_size: f64,
+) -> Move {
+    let minus = replica_delta(st, p, -1.0, resources);
+    let plus = replica_delta(st, p, 1.0, resources);
+    let t = st.pb.parts[p].topic;
+    let gain = base.0 + base.1
+        - st.band_cost_with(src, resources, &minus)
+        - st.band_cost_with(dst, resources, &plus)
+        - st.spread_delta(t, src, -1, false)
+        - st.spread_delta(t, dst, 1, false);
+    let zero = [0.0; 5];
+    let centre = st.centring_with(src, resources, &minus) + st.centring_with(dst, resources, &plus)
+        - st.centring_with(src, resources, &zero)
+        - st.centring_with(dst, resources, &zero);
+    let (_, bytes) = Budget::delta(st.pb, p, Some(src), Some(dst));
+    let score = gain - BYTES_WEIGHT * bytes / avg_size - CENTRE_WEIGHT * centre;
+    Move { p, src, dst, gain, score }
+}
+
+fn better(a: &Option<Move>, m: &Move) -> bool {
+    match a {
+        None => true,
+        Some(b) => m.score > b.score + EPS || ((m.score - b.score).abs() <= EPS && (m.p, m.src, m.dst) < (b.p, b.src, b.dst)),
+    }
+}
+
+/// The best improving single move that relieves broker `b`.
+fn best_move_around(
+    st: &Placement,
+    b: Bx,
+    resources: &[Resource],
+    budget: &Budget,
+    eligible: &[Bx],
+    avg_size: f64,
+) -> Option<Move> {
+    let zero = [0.0; 5];
+    let (over, under) = over_under(st, b, resources);
+    let sending = over >= under;
+    let others = partners(st, b, resources, eligible, sending);
+    let mut best: Option<Move> = None;
+    let cost_b = st.band_cost_with(b, resources, &zero);
+    for &o in &others {
+        let cost_o = st.band_cost_with(o, resources, &zero);
+        let (src, dst, base) = if sending { (b, o, (cost_b, cost_o)) } else { (o, b, (cost_o, cost_b)) };
+        for &p in &st.hosted[src] {
+            let p = p as usize;
+            if !can_move(st, p, src, dst) {
+                continue;
+            }
+            let m = price(st, p, src, dst, resources, base, avg_size);
+            if m.gain > EPS && budget.allows(Budget::delta(st.pb, p, Some(src), Some(dst))) && better(&best, &m) {
+                best = Some(m);
+            }
+        }
+    }
+    best
+}
+
+/// The largest replicas (by the resource `b` is most out of band in) hosted on `b`.
+fn by_resource(st: &Placement, b: Bx, r: Resource, largest: bool) -> Vec<usize> {
+    let mut v: Vec<(f64, usize)> = st.hosted[b]
+        .iter()
+        .map(|&p| (st.pb.parts[p as usize].replica_load(r), p as usize))
+        .collect();
+    v.sort_by(|a, c| {
+        let o = a.0.total_cmp(&c.0);
+        (if largest { o.reverse() } else { o }).then(a.1.cmp(&c.1))
+    });
+    v.into_iter().take(SWAP_CANDIDATES).map(|(_, p)| p).collect()
+}
+
+/// The best improving swap between `b` and a partner: `p` goes one way, `q` the other.
+fn best_swap_around(
+    st: &Placement,
+    b: Bx,
+    resources: &[Resource],
+    budget: &Budget,
+    eligible: &[Bx],
+) -> Option<(Move, Move)> {
+    let zero = [0.0; 5];
+    // The resource b is furthest out of band in decides what to swap big for small.
+    let (r, over) = resources
+        .iter()
+        .map(|&r| {
+            let band = st.pb.band(r);
+            let l = st.load[b][r.index()];
+            (r, st.unit(r) * (l - band.hi).max(0.0), st.unit(r) * (band.lo - l).max(0.0))
+        })
+        .max_by(|a, c| (a.1 + a.2).total_cmp(&(c.1 + c.2)))
+        .map(|(r, o, _)| (r, o > 0.0))?;
+    let mine = by_resource(st, b, r, over);
+    let mut best: Option<(f64, Move, Move)> = None;
+    for o in partners(st, b, resources, eligible, over) {
+        let theirs = by_resource(st, o, r, !over);
+        let base = st.band_cost_with(b, resources, &zero) + st.band_cost_with(o, resources, &zero);
+        for &p in &mine {
+            if !can_move(st, p, b, o) {
+                continue;
+            }
+            for &q in &theirs {
+                if p == q || !can_move(st, q, o, b) {
+                    continue;
+                }
+                let mut db = replica_delta(st, p, -1.0, resources);
+                let mut dob = replica_delta(st, p, 1.0, resources);
+                let dq = replica_delta(st, q, 1.0, resources);
+                for i in 0..5 {
+                    db[i] += dq[i];
+                    dob[i] -= dq[i];
+                }
+                let (tp, tq) = (st.pb.parts[p].topic, st.pb.parts[q].topic);
+                let spread = if tp == tq {
+                    0.0
+                } else {
+                    st.spread_delta(tp, b, -1, false)
+                        + st.spread_delta(tp, o, 1, false)
+                        + st.spread_delta(tq, o, -1, false)
+                        + st.spread_delta(tq, b, 1, false)
+                };
+                let gain = base - st.band_cost_with(b, resources, &db) - st.band_cost_with(o, resources, &dob) - spread;
+                if gain <= EPS || best.as_ref().is_some_and(|(g, _, _)| *g >= gain) {
+                    continue;
+                }
+                let d1 = Budget::delta(st.pb, p, Some(b), Some(o));
+                let d2 = Budget::delta(st.pb, q, Some(o), Some(b));
+                if !budget.allows((d1.0 + d2.0, d1.1 + d2.1)) {
+                    continue;
+                }
+                let m1 = Move { p, src: b, dst: o, gain, score: gain };
+                let m2 = Move { p: q, src: o, dst: b, gain, score: gain };
+                best = Some((gain, m1, m2));
+            }
+        }
+    }
+    best.map(|(_, a, c)| (a, c))
+}
+
+/// Moves replicas of topics that exceed their per-broker cap, where that lowers the cost.
+fn fix_topic_spread(
+    st: &mut Placement,
+    resources: &[Resource],
+    budget: &mut Budget,
+    eligible: &[Bx],
+    avg_size: f64,
+) -> usize {
+    let pb = st.pb;
+    let mut made = 0;
+    for t in 0..pb.topics.len() {
+        let info = &pb.topics[t];
+        if !info.movable {
+            continue;
+        }
+        for &b in eligible {
+            while st.topic_replicas(t, b) > info.replica_cap {
+                let zero = [0.0; 5];
+                let cost_b = st.band_cost_with(b, resources, &zero);
+                let mut best: Option<Move> = None;
+                let candidates: Vec<usize> = st.hosted[b]
+                    .iter()
+                    .map(|&p| p as usize)
+                    .filter(|&p| pb.parts[p].topic == t)
+                    .collect();
+                for &dst in eligible {
+                    if st.topic_replicas(t, dst) >= info.replica_cap {
+                        continue;
+                    }
+                    let cost_d = st.band_cost_with(dst, resources, &zero);
+                    for &p in &candidates {
+                        if !can_move(st, p, b, dst) {
+                            continue;
+                        }
+                        let m = price(st, p, b, dst, resources, (cost_b, cost_d), avg_size);
+                        if m.gain > EPS && budget.allows(Budget::delta(pb, p, Some(b), Some(dst))) && better(&best, &m) {
+                            best = Some(m);
+                        }
+                    }
+                }
+                let Some(m) = best else { break };
+                budget.charge(Budget::delta(pb, m.p, Some(m.src), Some(m.dst)));
+                st.move_replica(m.p, m.src, m.dst);
+                made += 1;
+            }
+        }
+    }
+    made
+}

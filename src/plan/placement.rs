@@ -1,0 +1,263 @@
+//! The planner's working state: a replica list per partition plus everything derived from it,
+//! kept up to date incrementally so a candidate move is priced in O(resources).
+//!
+//! Cost model, shared by every heuristic stage (the MIP states the same objective in algebra):
+//!
+//! ```text
+//! cost = Σ_b∈eligible Σ_k  w_k · 100 · viol_k(load_k(b)) / mean_k        (bands, in % of mean)
+//!      + w_ts · 10 / mean_replicas · Σ_b Σ_t max(0, n_t(b) − cap_t)      (topic spread)
+//! ```
+//!
+//! An excess topic replica costs a tenth of a one-replica count deviation, so balance comes first
+//! and spread second. Data movement is not in `cost`: stages never make a move that does not lower
+//! the cost, and among improving moves they prefer the one that moves fewer bytes.
+
+use super::problem::{Bx, Problem};
+use super::GoalWeights;
+use crate::model::Resource;
+
+/// Replica resources, priced by the replica stage.
+pub const REPLICA_RESOURCES: [Resource; 3] = [Resource::Disk, Resource::BytesIn, Resource::Replicas];
+/// Leader resources, priced by the leader stage.
+pub const LEADER_RESOURCES: [Resource; 2] = [Resource::BytesOut, Resource::Leaders];
+
+#[derive(Clone)]
+pub struct Placement<'a> {
+    pub pb: &'a Problem,
+    /// Replica list per partition; index 0 is the leader.
+    pub replicas: Vec<Vec<Bx>>,
+    /// Load per broker and resource.
+    pub load: Vec<[f64; 5]>,
+    /// Replicas and leaders of topic `t` on broker `b`, at `t * n_brokers + b`.
+    topic_replicas: Vec<u16>,
+    topic_leaders: Vec<u16>,
+    /// Movable partitions hosted per broker.
+    pub hosted: Vec<Vec<u32>>,
+    /// Cost weight per resource: goal weight · 100 / mean (0 when the goal is off).
+    unit: [f64; 5],
+    spread_unit: f64,
+}
+
+impl<'a> Placement<'a> {
+    /// The current assignment of the cluster.
+    pub fn current(pb: &'a Problem, goals: &GoalWeights) -> Self {
+        let replicas = pb
+            .parts
+            .iter()
+            .map(|p| {
+                // The current leader leads in the working state; the rest keep their order.
+                let mut r = p.current.clone();
+                if let Some(i) = r.iter().position(|&b| b == p.current_leader) {
+                    r[..=i].rotate_right(1);
+                }
+                r
+            })
+            .collect();
+        Self::from_replicas(pb, goals, replicas)
+    }
+
+    pub fn from_replicas(pb: &'a Problem, goals: &GoalWeights, replicas: Vec<Vec<Bx>>) -> Self {
+        let nb = pb.broker_count();
+        let mut unit = [0.0; 5];
+        for r in Resource::ALL {
+            unit[r.index()] = goals.resource(r) * 100.0 * pb.band(r).scale();
+        }
+        let spread_unit = goals.topic_spread() * 10.0 * pb.band(Resource::Replicas).scale();
+        let mut s = Placement {
+            pb,
+            replicas: Vec::new(),
+            load: vec![[0.0; 5]; nb],
+            topic_replicas: vec![0; pb.topics.len() * nb],
+            topic_leaders: vec![0; pb.topics.len() * nb],
+            hosted: vec![Vec::new(); nb],
+            unit,
+            spread_unit,
+        };
+        for (p, reps) in replicas.iter().enumerate() {
+            for (i, &b) in reps.iter().enumerate() {
+                s.attach(p, b, i == 0);
+            }
+        }
+        s.replicas = replicas;
+        s
+    }
+
+    fn attach(&mut self, p: usize, b: Bx, leader: bool) {
+        let part = &self.pb.parts[p];
+        let nb = self.pb.broker_count();
+        for r in Resource::ALL {
+            self.load[b][r.index()] += part.load(r, leader);
+        }
+        self.topic_replicas[part.topic * nb + b] += 1;
+        if leader {
+            self.topic_leaders[part.topic * nb + b] += 1;
+        }
+        if part.movable {
+            self.hosted[b].push(p as u32);
+        }
+    }
+
+    fn detach(&mut self, p: usize, b: Bx, leader: bool) {
+        let part = &self.pb.parts[p];
+        let nb = self.pb.broker_count();
+        for r in Resource::ALL {
+            self.load[b][r.index()] -= part.load(r, leader);
+        }
+        self.topic_replicas[part.topic * nb + b] -= 1;
+        if leader {
+            self.topic_leaders[part.topic * nb + b] -= 1;
+        }
+        if part.movable {
+            let h = &mut self.hosted[b];
+            let i = h.iter().position(|&q| q as usize == p).expect("hosted replica");
+            h.swap_remove(i);
+        }
+    }
+
+    /// Moves the replica of `p` on `src` to `dst`, keeping its position (and leadership).
+    pub fn move_replica(&mut self, p: usize, src: Bx, dst: Bx) {
+        let pos = self.replicas[p].iter().position(|&b| b == src).expect("src hosts p");
+        self.detach(p, src, pos == 0);
+        self.attach(p, dst, pos == 0);
+        self.replicas[p][pos] = dst;
+    }
+
+    /// Adds a follower replica of `p` on `dst`.
+    pub fn add_replica(&mut self, p: usize, dst: Bx) {
+        let leader = self.replicas[p].is_empty();
+        self.attach(p, dst, leader);
+        self.replicas[p].push(dst);
+    }
+
+    /// Removes the replica of `p` on `src`; if it led, the next replica leads.
+    pub fn remove_replica(&mut self, p: usize, src: Bx) {
+        let pos = self.replicas[p].iter().position(|&b| b == src).expect("src hosts p");
+        if pos == 0 && self.replicas[p].len() > 1 {
+            let next = self.replicas[p][1];
+            self.set_leader(p, next);
+            return self.remove_replica(p, src);
+        }
+        self.detach(p, src, pos == 0);
+        self.replicas[p].remove(pos);
+    }
+
+    /// Makes `b` (already a replica) the leader of `p`.
+    pub fn set_leader(&mut self, p: usize, b: Bx) {
+        let old = self.replicas[p][0];
+        if old == b {
+            return;
+        }
+        let part = &self.pb.parts[p];
+        let nb = self.pb.broker_count();
+        for r in LEADER_RESOURCES {
+            self.load[old][r.index()] -= part.leader_load(r);
+            self.load[b][r.index()] += part.leader_load(r);
+        }
+        self.topic_leaders[part.topic * nb + old] -= 1;
+        self.topic_leaders[part.topic * nb + b] += 1;
+        let pos = self.replicas[p].iter().position(|&x| x == b).expect("b is a replica");
+        self.replicas[p][..=pos].rotate_right(1);
+    }
+
+    pub fn leader(&self, p: usize) -> Bx {
+        self.replicas[p][0]
+    }
+
+    pub fn topic_replicas(&self, t: usize, b: Bx) -> u32 {
+        self.topic_replicas[t * self.pb.broker_count() + b] as u32
+    }
+
+    pub fn topic_leaders(&self, t: usize, b: Bx) -> u32 {
+        self.topic_leaders[t * self.pb.broker_count() + b] as u32
+    }
+
+    /// Band cost of broker `b` over `resources` if its load changed by `delta` (per resource).
+    #[inline]
+    pub fn band_cost_with(&self, b: Bx, resources: &[Resource], delta: &[f64; 5]) -> f64 {
+        if !self.pb.eligible[b] {
+            return 0.0;
+        }
+        let mut c = 0.0;
+        for &r in resources {
+            let i = r.index();
+            c += self.unit[i] * self.pb.bands[i].violation(self.load[b][i] + delta[i]);
+        }
+        c
+    }
+
+    /// Signed distance from the mean, summed over `resources` in cost units: > 0 means the broker
+    /// carries more than its share. Used to pick sources and destinations.
+    pub fn pressure(&self, b: Bx, resources: &[Resource]) -> f64 {
+        resources
+            .iter()
+            .map(|&r| {
+                let i = r.index();
+                self.unit[i] * (self.load[b][i] - self.pb.bands[i].mean)
+            })
+            .sum()
+    }
+
+    /// Squared distance from the mean, a smooth tie-break that prefers centred loads.
+    pub fn centring_with(&self, b: Bx, resources: &[Resource], delta: &[f64; 5]) -> f64 {
+        resources
+            .iter()
+            .map(|&r| {
+                let i = r.index();
+                let d = self.unit[i] * (self.load[b][i] + delta[i] - self.pb.bands[i].mean);
+                d * d
+            })
+            .sum()
+    }
+
+    /// Cost of a topic count `n` against its cap, on an eligible broker.
+    #[inline]
+    fn spread_cost(&self, b: Bx, n: u32, cap: u32) -> f64 {
+        if !self.pb.eligible[b] {
+            return 0.0;
+        }
+        self.spread_unit * n.saturating_sub(cap) as f64
+    }
+
+    /// Change of topic-spread cost when broker `b` gains (`+1`) or loses (`-1`) a replica of `t`.
+    #[inline]
+    pub fn spread_delta(&self, t: usize, b: Bx, change: i32, leaders: bool) -> f64 {
+        if self.spread_unit == 0.0 {
+            return 0.0;
+        }
+        let (n, cap) = if leaders {
+            (self.topic_leaders(t, b), self.pb.topics[t].leader_cap)
+        } else {
+            (self.topic_replicas(t, b), self.pb.topics[t].replica_cap)
+        };
+        let after = (n as i64 + change as i64).max(0) as u32;
+        self.spread_cost(b, after, cap) - self.spread_cost(b, n, cap)
+    }
+
+    /// Total cost over `resources` plus the topic spread of replicas (and of leaders when
+    /// `resources` includes leader resources).
+    pub fn cost(&self, resources: &[Resource]) -> f64 {
+        let zero = [0.0; 5];
+        let nb = self.pb.broker_count();
+        let mut c: f64 = (0..nb).map(|b| self.band_cost_with(b, resources, &zero)).sum();
+        let leaders = resources.iter().any(|r| r.follows_leader());
+        for (t, info) in self.pb.topics.iter().enumerate() {
+            for b in 0..nb {
+                c += if leaders {
+                    self.spread_cost(b, self.topic_leaders(t, b), info.leader_cap)
+                } else {
+                    self.spread_cost(b, self.topic_replicas(t, b), info.replica_cap)
+                };
+            }
+        }
+        c
+    }
+
+    /// Cost of one replica above a topic's per-broker cap.
+    pub fn spread_delta_unit(&self) -> f64 {
+        self.spread_unit
+    }
+
+    pub fn unit(&self, r: Resource) -> f64 {
+        self.unit[r.index()]
+    }
+}

@@ -1,0 +1,40 @@
+use thiserror::Error;
+
+use crate::model::BrokerId;
+
+/// Why no valid plan exists for a request, in the operator's terms.
+#[derive(Debug, Error, PartialEq)]
+pub enum PlanError {
+    #[error("broker {0} is named in the request but is not in the cluster")]
+    UnknownBroker(BrokerId),
+    #[error("no broker may receive replicas: every allowed broker is also decommissioned")]
+    NoEligibleBrokers,
+    #[error(
+        "topic {topic} needs replication factor {rf} but only {eligible} broker(s) may host it{detail}"
+    )]
+    TooFewBrokers {
+        topic: String,
+        rf: usize,
+        eligible: usize,
+        detail: String,
+    },
+    #[error("topic {topic} has RF {rf} but only {allowed} racks are allowed (the cluster has {racks}); pass --disable-rack-aware to place it anyway")]
+    TooFewRacks {
+        topic: String,
+        rf: usize,
+        allowed: usize,
+        racks: usize,
+    },
+    #[error("not all brokers have rack information (brokers without a rack: {0}); set racks on every broker or pass --disable-rack-aware")]
+    PartialRacks(String),
+    #[error("replication factor must be at least 1 (topic pattern '{0}')")]
+    ZeroReplicationFactor(String),
+    #[error("--leaders-only cannot {0}: that needs data to move")]
+    LeadersOnlyConflict(&'static str),
+    #[error("partition {tp} must change ({why}) but the budget allows no more moves (--max-moves / --max-move-bytes)")]
+    BudgetTooSmall { tp: String, why: String },
+    #[error("no partition matches the topic filter")]
+    NothingToPlan,
+    #[error("internal error: the planner produced an invalid plan: {0}")]
+    InvalidPlan(String),
+}

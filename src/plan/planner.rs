@@ -1,0 +1,350 @@
+//! The planner: cluster + request → plan, in stages.
+//!
+//! 1. `repair` — every movable partition satisfies the hard constraints (drained brokers emptied,
+//!    replication factors changed, racks spread).
+//! 2. `balance` — greedy replica moves and swaps until each eligible broker is inside its band for
+//!    disk, bytes in and replica count (and topic spread where cheap).
+//! 3. `mip` — HiGHS: the exact joint model when the cluster is small, otherwise neighbourhoods
+//!    around brokers the greedy stage left out of band.
+//! 4. `leaders` — preferred leaders chosen among the final replicas for bytes out and leader count.
+//!
+//! The result is checked by the independent [`verify`](super::verify) before it is returned.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::balance::balance_replicas;
+use super::budget::Budget;
+use super::leaders::balance_leaders;
+use super::mip::{self, MipOutcome};
+use super::placement::{Placement, REPLICA_RESOURCES};
+use super::problem::{Bx, Problem};
+use super::repair::repair;
+use super::verifier::{verify, PlanMetrics};
+use super::{Band, Goal, PartitionReassignment, PlanError, PlanRequest, Reassignment};
+use crate::model::{BrokerId, Cluster, ReplicaSet, Resource};
+
+/// Binaries up to which the whole problem is solved as one MIP.
+const EXACT_MIP_BINARIES: usize = 4_000;
+/// Binaries per neighbourhood MIP.
+const NEIGHBOURHOOD_BINARIES: usize = 2_500;
+const NEIGHBOURHOOD_ROUNDS: usize = 6;
+
+/// A verified plan with its rollback and report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub reassignment: Reassignment,
+    pub rollback: Reassignment,
+    pub metrics: PlanMetrics,
+    pub report: PlanReport,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PlanReport {
+    pub eligible_brokers: Vec<BrokerId>,
+    pub bands: Vec<ResourceBand>,
+    pub goals: Vec<GoalStatus>,
+    pub lower_bound: LowerBound,
+    pub warnings: Vec<String>,
+    pub stages: Vec<StageReport>,
+    pub time_limit_reached: bool,
+    pub elapsed_ms: u128,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ResourceBand {
+    pub resource: Resource,
+    #[serde(flatten)]
+    pub band: Band,
+}
+
+/// Whether a goal holds after the plan, and its worst broker.
+#[derive(Clone, Debug, Serialize)]
+pub struct GoalStatus {
+    pub goal: Goal,
+    pub weight: f64,
+    pub met: bool,
+    /// Max and min over eligible brokers divided by the mean (resources only).
+    pub max_over_mean: Option<f64>,
+    pub min_over_mean: Option<f64>,
+    pub detail: String,
+}
+
+/// Data that any valid balanced plan must move: replicas that must fill brokers below the band or
+/// leave drained ones, and likewise for bytes.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LowerBound {
+    pub replicas: usize,
+    pub bytes: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StageReport {
+    pub stage: &'static str,
+    pub millis: u128,
+    pub changes: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mip: Vec<MipOutcome>,
+}
+
+/// Plans `request` on `cluster`.
+pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError> {
+    let started = Instant::now();
+    let deadline = started + request.time_limit;
+    let pb = Problem::new(cluster, request)?;
+    if !pb.parts.iter().any(|p| p.movable) {
+        return Err(PlanError::NothingToPlan);
+    }
+    let mut st = Placement::current(&pb, &request.goals);
+    let lower_bound = lower_bound(&st, request);
+    let mut budget = Budget::new(request.max_moves, request.max_move_bytes);
+    let mut stages = Vec::new();
+    let mut stage = |name, t: Instant, changes, mip: Vec<MipOutcome>| {
+        stages.push(StageReport { stage: name, millis: t.elapsed().as_millis(), changes, mip })
+    };
+
+    if !request.leaders_only {
+        let t = Instant::now();
+        let before = budget.moves;
+        repair(&mut st, &mut budget)?;
+        stage("repair", t, budget.moves - before, Vec::new());
+
+        let t = Instant::now();
+        let balance_deadline = started + request.time_limit.mul_f64(0.6);
+        let n = balance_replicas(&mut st, &REPLICA_RESOURCES, &mut budget, balance_deadline);
+        stage("balance", t, n, Vec::new());
+
+        let t = Instant::now();
+        let mip_deadline = started + request.time_limit.mul_f64(0.85);
+        let mut runs = Vec::new();
+        if let Some(n) = mip::exact(&pb, EXACT_MIP_BINARIES) {
+            runs.push(mip::polish(&mut st, &n, &mut budget, mip_deadline));
+        } else {
+            for _ in 0..NEIGHBOURHOOD_ROUNDS {
+                let Some(n) = mip::around_violations(&st, NEIGHBOURHOOD_BINARIES) else { break };
+                let out = mip::polish(&mut st, &n, &mut budget, mip_deadline);
+                let improved = out.improved;
+                runs.push(out);
+                if !improved {
+                    break;
+                }
+                // The MIP may leave room the greedy stage can now use.
+                balance_replicas(&mut st, &REPLICA_RESOURCES, &mut budget, mip_deadline);
+            }
+        }
+        let improved = runs.iter().filter(|r| r.improved).count();
+        stage("mip", t, improved, runs);
+    }
+    let t = Instant::now();
+    let n = balance_leaders(&mut st, deadline.max(Instant::now() + Duration::from_secs(1)));
+    stage("leaders", t, n, Vec::new());
+
+    let (reassignment, rollback) = build(cluster, &pb, &st);
+    let metrics = verify(cluster, request, &reassignment).map_err(|v| {
+        let msgs: Vec<String> = v.iter().take(5).map(ToString::to_string).collect();
+        PlanError::InvalidPlan(msgs.join("; "))
+    })?;
+    let goals = goal_status(&st, request);
+    let mut warnings = warnings(&pb, &st, &goals, cluster, request);
+    let time_limit_reached = Instant::now() >= deadline;
+    if time_limit_reached {
+        warnings.push(format!(
+            "time limit of {}s reached: this is the best plan found so far",
+            request.time_limit.as_secs_f64()
+        ));
+    }
+    Ok(Plan {
+        reassignment,
+        rollback,
+        metrics,
+        report: PlanReport {
+            eligible_brokers: pb.eligible_brokers().map(|b| pb.broker_ids[b]).collect(),
+            bands: Resource::ALL
+                .iter()
+                .map(|&r| ResourceBand { resource: r, band: *pb.band(r) })
+                .collect(),
+            goals,
+            lower_bound,
+            warnings,
+            stages,
+            time_limit_reached,
+            elapsed_ms: started.elapsed().as_millis(),
+        },
+    })
+}
+
+/// The reassignment (changed partitions only) and its rollback (their current lists).
+fn build(cluster: &Cluster, pb: &Problem, st: &Placement) -> (Reassignment, Reassignment) {
+    let mut plan = Vec::new();
+    let mut rollback = Vec::new();
+    for (p, (tp, partition)) in cluster.partitions().enumerate() {
+        let part = &pb.parts[p];
+        if !part.movable {
+            continue;
+        }
+        let reps = &st.replicas[p];
+        let same_set = reps.len() == part.current.len() && reps.iter().all(|b| part.current.contains(b));
+        if same_set && reps[0] == part.current_leader {
+            continue;
+        }
+        // Leader first, then surviving replicas in their current order, then new ones.
+        let mut list = vec![reps[0]];
+        list.extend(part.current.iter().copied().filter(|b| *b != reps[0] && reps.contains(b)));
+        let arriving: Vec<Bx> = reps.iter().copied().filter(|b| !list.contains(b)).collect();
+        list.extend(arriving);
+        if list == part.current {
+            continue;
+        }
+        let ids = |v: &[Bx]| ReplicaSet::new(v.iter().map(|&b| pb.broker_ids[b]).collect());
+        plan.push(PartitionReassignment::new(&tp, ids(&list)));
+        rollback.push(PartitionReassignment::new(&tp, partition.replicas.clone()));
+    }
+    (Reassignment::new(plan), Reassignment::new(rollback))
+}
+
+fn lower_bound(st: &Placement, request: &PlanRequest) -> LowerBound {
+    let pb = st.pb;
+    let mut drained = vec![(0usize, 0.0f64); pb.broker_count()];
+    for part in pb.parts.iter().filter(|p| p.movable) {
+        for &b in &part.current {
+            if !pb.eligible[b] {
+                drained[b].0 += 1;
+                drained[b].1 += part.size;
+            }
+        }
+    }
+    let added: usize = pb.parts.iter().map(|p| p.target_rf.saturating_sub(p.current.len())).sum();
+    let bound = |r: Resource, leaving: f64| -> f64 {
+        if request.goals.resource(r) == 0.0 {
+            return leaving;
+        }
+        let band = pb.band(r);
+        let (mut need_in, mut need_out) = (0.0, leaving);
+        for b in pb.eligible_brokers() {
+            let l = st.load[b][r.index()];
+            need_in += (band.lo - l).max(0.0);
+            need_out += (l - band.hi).max(0.0);
+        }
+        need_in.max(need_out)
+    };
+    let leaving_replicas: usize = drained.iter().map(|d| d.0).sum();
+    let leaving_bytes: f64 = drained.iter().map(|d| d.1).sum();
+    LowerBound {
+        replicas: (bound(Resource::Replicas, leaving_replicas as f64).round() as usize).max(added),
+        bytes: bound(Resource::Disk, leaving_bytes).round() as u64,
+    }
+}
+
+fn goal_status(st: &Placement, request: &PlanRequest) -> Vec<GoalStatus> {
+    let pb = st.pb;
+    let mut out = Vec::new();
+    for r in Resource::ALL {
+        let band = pb.band(r);
+        let eligible: Vec<Bx> = pb.eligible_brokers().collect();
+        let loads: Vec<(f64, Bx)> = eligible.iter().map(|&b| (st.load[b][r.index()], b)).collect();
+        let max = loads.iter().copied().max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        let min = loads.iter().copied().min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let slack = 1e-9 * band.mean.abs().max(1.0);
+        let outside: Vec<Bx> = loads
+            .iter()
+            .filter(|(l, _)| *l > band.hi + slack || *l < band.lo - slack)
+            .map(|&(_, b)| b)
+            .collect();
+        let ratio = |v: Option<(f64, Bx)>| v.filter(|_| band.mean > 0.0).map(|(l, _)| l / band.mean);
+        let detail = if outside.is_empty() {
+            "every eligible broker in band".to_owned()
+        } else {
+            let names: Vec<String> = outside.iter().take(8).map(|&b| pb.broker_ids[b].to_string()).collect();
+            format!("{} broker(s) out of band: {}", outside.len(), names.join(","))
+        };
+        out.push(GoalStatus {
+            goal: Goal::Balance(r),
+            weight: request.goals.resource(r),
+            met: outside.is_empty(),
+            max_over_mean: ratio(max),
+            min_over_mean: ratio(min),
+            detail,
+        });
+    }
+    let mut excess = 0u32;
+    for (t, info) in pb.topics.iter().enumerate().filter(|(_, i)| i.movable) {
+        for b in pb.eligible_brokers() {
+            excess += st.topic_replicas(t, b).saturating_sub(info.replica_cap);
+            excess += st.topic_leaders(t, b).saturating_sub(info.leader_cap);
+        }
+    }
+    out.push(GoalStatus {
+        goal: Goal::TopicSpread,
+        weight: request.goals.topic_spread(),
+        met: excess == 0,
+        max_over_mean: None,
+        min_over_mean: None,
+        detail: if excess == 0 {
+            "every topic evenly spread".to_owned()
+        } else {
+            format!("{excess} replica(s) or leader(s) above their topic's per-broker share")
+        },
+    });
+    out
+}
+
+fn warnings(
+    pb: &Problem,
+    st: &Placement,
+    goals: &[GoalStatus],
+    cluster: &Cluster,
+    request: &PlanRequest,
+) -> Vec<String> {
+    let mut w = Vec::new();
+    for g in goals.iter().filter(|g| !g.met && g.weight > 0.0) {
+        w.push(format!("goal {} not met: {}", g.goal, g.detail));
+    }
+    if !pb.unrepairable_rack.is_empty() {
+        let names: Vec<String> = pb.unrepairable_rack.iter().take(5).map(ToString::to_string).collect();
+        w.push(format!(
+            "{} partition(s) span too few racks but may not move in this plan: {}",
+            pb.unrepairable_rack.len(),
+            names.join(", ")
+        ));
+    }
+    // Strict rack awareness with uneven racks forces load onto small racks; say so.
+    if pb.rack_aware {
+        let eligible_racks: BTreeSet<usize> = pb.eligible_brokers().filter_map(|b| pb.rack_of[b]).collect();
+        let band = pb.band(Resource::Replicas);
+        for &r in &eligible_racks {
+            let members: Vec<Bx> = pb.eligible_brokers().filter(|&b| pb.rack_of[b] == Some(r)).collect();
+            let forced = pb
+                .parts
+                .iter()
+                .filter(|p| p.movable && p.racks_required >= eligible_racks.len())
+                .count();
+            let per_broker = forced as f64 / members.len() as f64;
+            if band.mean > 0.0 && per_broker > band.hi + 1e-9 {
+                let b = members[0];
+                w.push(format!(
+                    "rack {} has {} broker(s): strict rack awareness puts at least {} replicas on broker {} ({:.1}× mean)",
+                    pb.rack_names[r],
+                    members.len(),
+                    per_broker.ceil() as u64,
+                    pb.broker_ids[b],
+                    per_broker / band.mean
+                ));
+            }
+        }
+    }
+    for &b in &request.decommission {
+        let left = cluster
+            .partitions()
+            .filter(|(tp, p)| !request.is_movable_topic(&tp.topic) && p.replicas.contains(b))
+            .count();
+        if left > 0 {
+            w.push(format!(
+                "broker {b} is decommissioned but keeps {left} replica(s) of topics excluded from this plan"
+            ));
+        }
+    }
+    let _ = st;
+    w
+}

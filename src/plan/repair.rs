@@ -1,0 +1,149 @@
+//! Stage 1: make every movable partition satisfy the hard constraints.
+//!
+//! Replicas on brokers that may not host the partition (decommissioned, or outside `--brokers`)
+//! are replaced; replication factors are raised or lowered; partitions spanning too few racks get
+//! a replica moved into a missing rack. Each choice takes the cheapest broker under the shared cost
+//! model, so repairs already lean towards balance. Partitions are visited in index order, which
+//! keeps the outcome deterministic.
+
+use super::budget::Budget;
+use super::placement::{Placement, REPLICA_RESOURCES};
+use super::problem::Bx;
+use super::PlanError;
+
+pub fn repair(st: &mut Placement, budget: &mut Budget) -> Result<(), PlanError> {
+    let pb = st.pb;
+    for p in 0..pb.parts.len() {
+        let part = &pb.parts[p];
+        if !part.movable || pb.is_valid_placement(p, &st.replicas[p]) {
+            continue;
+        }
+        // Lower the replication factor first, dropping replicas that must leave anyway.
+        while st.replicas[p].len() > part.target_rf {
+            let src = best_removal(st, p);
+            budget.charge(Budget::delta(pb, p, Some(src), None));
+            st.remove_replica(p, src);
+        }
+        // Replace replicas on brokers that may not host the partition.
+        let bad: Vec<Bx> = st.replicas[p].iter().copied().filter(|&b| !pb.eligible[b]).collect();
+        for src in bad {
+            let dst = best_destination(st, p, Some(src), budget)
+                .ok_or_else(|| budget_error(st, p, "a replica is on a broker it must leave"))?;
+            budget.charge(Budget::delta(pb, p, Some(src), Some(dst)));
+            st.move_replica(p, src, dst);
+        }
+        // Raise it.
+        while st.replicas[p].len() < part.target_rf {
+            let dst = best_destination(st, p, None, budget)
+                .ok_or_else(|| budget_error(st, p, "its replication factor changes"))?;
+            budget.charge(Budget::delta(pb, p, None, Some(dst)));
+            st.add_replica(p, dst);
+        }
+        // Spread over racks: move a replica out of a rack that holds two.
+        while pb.rack_spread(&st.replicas[p]) < part.racks_required {
+            let (src, dst) = best_rack_fix(st, p, budget)
+                .ok_or_else(|| budget_error(st, p, "it spans too few racks"))?;
+            budget.charge(Budget::delta(pb, p, Some(src), Some(dst)));
+            st.move_replica(p, src, dst);
+        }
+        debug_assert!(pb.is_valid_placement(p, &st.replicas[p]));
+    }
+    Ok(())
+}
+
+fn budget_error(st: &Placement, p: usize, why: &str) -> PlanError {
+    PlanError::BudgetTooSmall {
+        tp: st.pb.topic_partition(p).to_string(),
+        why: why.to_owned(),
+    }
+}
+
+/// Cost increase of giving broker `b` one more replica of `p` (band and topic spread).
+fn add_cost(st: &Placement, p: usize, b: Bx) -> f64 {
+    let part = &st.pb.parts[p];
+    let mut d = [0.0; 5];
+    for r in REPLICA_RESOURCES {
+        d[r.index()] = part.replica_load(r);
+    }
+    let zero = [0.0; 5];
+    st.band_cost_with(b, &REPLICA_RESOURCES, &d) - st.band_cost_with(b, &REPLICA_RESOURCES, &zero)
+        + st.spread_delta(part.topic, b, 1, false)
+        // Tie-break: the less loaded broker.
+        + 1e-6 * st.pressure(b, &REPLICA_RESOURCES)
+}
+
+/// The cheapest eligible broker to take a replica of `p` (replacing `src` when given) such that
+/// the partition can still reach its rack spread with the slots it has left.
+fn best_destination(st: &Placement, p: usize, src: Option<Bx>, budget: &Budget) -> Option<Bx> {
+    let pb = st.pb;
+    let part = &pb.parts[p];
+    // Replicas that stay, and how many slots remain after this one is filled.
+    let base: Vec<Bx> = st.replicas[p]
+        .iter()
+        .copied()
+        .filter(|&b| Some(b) != src && pb.eligible[b])
+        .collect();
+    let slots_after = part.target_rf.saturating_sub(base.len() + 1);
+    let mut best: Option<(f64, Bx)> = None;
+    for b in pb.eligible_brokers() {
+        if st.replicas[p].contains(&b) || !budget.allows(Budget::delta(pb, p, src, Some(b))) {
+            continue;
+        }
+        let mut trial = base.clone();
+        trial.push(b);
+        if pb.rack_spread(&trial) + slots_after < part.racks_required {
+            continue;
+        }
+        let c = add_cost(st, p, b);
+        if best.is_none_or(|(bc, _)| c < bc) {
+            best = Some((c, b));
+        }
+    }
+    best.map(|(_, b)| b)
+}
+
+/// The replica of `p` whose removal lowers the cost most while keeping the rack spread.
+fn best_removal(st: &Placement, p: usize) -> Bx {
+    let pb = st.pb;
+    let part = &pb.parts[p];
+    let reps = &st.replicas[p];
+    let mut best: Option<(f64, Bx)> = None;
+    for &b in reps {
+        let rest: Vec<Bx> = reps.iter().copied().filter(|&x| x != b).collect();
+        let spread_ok = pb.rack_spread(&rest) >= part.racks_required.min(rest.len());
+        // Removing from a broker is the mirror of adding to it: the lower its add cost, the
+        // more it needs the replica, so remove where the add cost is highest.
+        let c = -add_cost(st, p, b)
+            + if spread_ok { 0.0 } else { 1e12 }
+            + if pb.eligible[b] { 0.0 } else { -1e15 };
+        if best.is_none_or(|(bc, _)| c < bc) {
+            best = Some((c, b));
+        }
+    }
+    best.expect("a partition above its target RF has replicas").1
+}
+
+/// A move that adds a rack to the spread of `p`: from a broker whose rack is doubled to a broker
+/// in a rack the partition lacks.
+fn best_rack_fix(st: &Placement, p: usize, budget: &Budget) -> Option<(Bx, Bx)> {
+    let pb = st.pb;
+    let reps = &st.replicas[p];
+    let racks: Vec<usize> = reps.iter().map(|&b| pb.rack_of[b].expect("rack")).collect();
+    let mut best: Option<(f64, Bx, Bx)> = None;
+    for (i, &src) in reps.iter().enumerate() {
+        if racks.iter().filter(|&&r| r == racks[i]).count() < 2 {
+            continue;
+        }
+        for dst in pb.eligible_brokers() {
+            let r = pb.rack_of[dst].expect("rack");
+            if racks.contains(&r) || !budget.allows(Budget::delta(pb, p, Some(src), Some(dst))) {
+                continue;
+            }
+            let c = add_cost(st, p, dst) - add_cost(st, p, src);
+            if best.is_none_or(|(bc, _, _)| c < bc) {
+                best = Some((c, src, dst));
+            }
+        }
+    }
+    best.map(|(_, s, d)| (s, d))
+}
