@@ -30,11 +30,27 @@ fn spec(name: &str) -> (SyntheticSpec, Duration) {
     match name {
         "S" => (base, Duration::from_secs(5)),
         "M" => (
-            SyntheticSpec { brokers: 24, racks: 4, empty_brokers: 2, topics: 150, partitions: 5_000, skew: 1.2, ..base },
+            SyntheticSpec {
+                brokers: 24,
+                racks: 4,
+                empty_brokers: 2,
+                topics: 150,
+                partitions: 5_000,
+                skew: 1.2,
+                ..base
+            },
             Duration::from_secs(30),
         ),
         "L" => (
-            SyntheticSpec { brokers: 100, racks: 5, empty_brokers: 5, topics: 1_000, partitions: 100_000, skew: 1.0, ..base },
+            SyntheticSpec {
+                brokers: 100,
+                racks: 5,
+                empty_brokers: 5,
+                topics: 1_000,
+                partitions: 100_000,
+                skew: 1.0,
+                ..base
+            },
             Duration::from_secs(60),
         ),
         "XL" => (
@@ -58,19 +74,33 @@ fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
         })
         .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
 /// One row: engine, seconds, max/mean per resource (and counts' max − ceil), moves vs bound.
-fn row(name: &str, engine: &str, cluster: &Cluster, plan: &Reassignment, secs: f64, lb: (usize, u64)) -> Vec<String> {
+fn row(
+    name: &str,
+    engine: &str,
+    cluster: &Cluster,
+    plan: &Reassignment,
+    secs: f64,
+    lb: (usize, u64),
+) -> Vec<String> {
     let request = PlanRequest::default();
     let m = verify(cluster, &request, plan).expect("plan must verify");
     let brokers: Vec<_> = m.after.keys().copied().collect();
-    let mut cells = vec![name.to_owned(), engine.to_owned(), format!("{secs:.2}"), format!("{:.0}", peak_rss_mib())];
+    let mut cells = vec![
+        name.to_owned(),
+        engine.to_owned(),
+        format!("{secs:.2}"),
+        format!("{:.0}", peak_rss_mib()),
+    ];
     let mut rack_ok = true;
     for r in Resource::ALL {
         let loads: Vec<f64> = brokers.iter().map(|b| m.after[b][r]).collect();
@@ -85,12 +115,19 @@ fn row(name: &str, engine: &str, cluster: &Cluster, plan: &Reassignment, secs: f
         }
     }
     // Rack violations after the plan.
-    let planned: std::collections::BTreeMap<_, _> = plan.partitions.iter().map(|p| (p.topic_partition(), p.brokers())).collect();
+    let planned: std::collections::BTreeMap<_, _> = plan
+        .partitions
+        .iter()
+        .map(|p| (p.topic_partition(), p.brokers()))
+        .collect();
     let racks = cluster.racks().len();
     let mut violations = 0;
     for (tp, p) in cluster.partitions() {
         let b = planned.get(&tp).copied().unwrap_or(p.replicas.brokers());
-        let mut rs: Vec<_> = b.iter().map(|x| cluster.broker(*x).unwrap().rack.clone()).collect();
+        let mut rs: Vec<_> = b
+            .iter()
+            .map(|x| cluster.broker(*x).unwrap().rack.clone())
+            .collect();
         rs.sort();
         rs.dedup();
         if rs.len() < b.len().min(racks) {
@@ -99,7 +136,12 @@ fn row(name: &str, engine: &str, cluster: &Cluster, plan: &Reassignment, secs: f
         }
     }
     cells.push(violations.to_string());
-    cells.push(format!("{} / {} ({:.2}×)", m.replicas_moved, lb.0, m.replicas_moved as f64 / lb.0.max(1) as f64));
+    cells.push(format!(
+        "{} / {} ({:.2}×)",
+        m.replicas_moved,
+        lb.0,
+        m.replicas_moved as f64 / lb.0.max(1) as f64
+    ));
     cells.push(format!(
         "{:.0} / {:.0} GB ({:.2}×)",
         m.bytes_moved as f64 / 1e9,
@@ -113,11 +155,17 @@ fn row(name: &str, engine: &str, cluster: &Cluster, plan: &Reassignment, secs: f
 fn run_instance(name: &str) {
     let (spec, limit) = spec(name);
     let cluster = spec.build();
-    let request = PlanRequest { time_limit: limit, ..PlanRequest::default() };
+    let request = PlanRequest {
+        time_limit: limit,
+        ..PlanRequest::default()
+    };
     let t = Instant::now();
     let planned = plan(&cluster, &request).expect("plan");
     let secs = t.elapsed().as_secs_f64();
-    let lb = (planned.report.lower_bound.replicas, planned.report.lower_bound.bytes);
+    let lb = (
+        planned.report.lower_bound.replicas,
+        planned.report.lower_bound.bytes,
+    );
     let kplan_row = row(name, "kplan", &cluster, &planned.reassignment, secs, lb);
     let t = Instant::now();
     let baseline = kafka_generate(&cluster, &[], 7);
@@ -130,7 +178,16 @@ fn run_instance(name: &str) {
         println!("WARN\t{name}: {w}");
     }
     for s in &planned.report.stages {
-        println!("STAGE\t{name}: {} {} ms, {} changes {:?}", s.stage, s.millis, s.changes, s.mip.iter().map(|m| (&m.status, m.binaries, m.improved, m.millis)).collect::<Vec<_>>());
+        println!(
+            "STAGE\t{name}: {} {} ms, {} changes {:?}",
+            s.stage,
+            s.millis,
+            s.changes,
+            s.mip
+                .iter()
+                .map(|m| (&m.status, m.binaries, m.improved, m.millis))
+                .collect::<Vec<_>>()
+        );
     }
 }
 
@@ -147,13 +204,26 @@ fn main() {
     };
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
-        "instance", "engine", "wall s", "peak RSS MiB", "disk max/mean", "bytes-in", "bytes-out", "replicas", "leaders",
-        "rack viol.", "replicas moved / LB", "bytes moved / LB",
+        "instance",
+        "engine",
+        "wall s",
+        "peak RSS MiB",
+        "disk max/mean",
+        "bytes-in",
+        "bytes-out",
+        "replicas",
+        "leaders",
+        "rack viol.",
+        "replicas moved / LB",
+        "bytes moved / LB",
     ]);
     let exe = std::env::current_exe().expect("own path");
     let mut notes = Vec::new();
     for name in &names {
-        let out = Command::new(&exe).arg(format!("--child={name}")).output().expect("child runs");
+        let out = Command::new(&exe)
+            .arg(format!("--child={name}"))
+            .output()
+            .expect("child runs");
         if !out.status.success() {
             eprintln!("{name} failed:\n{}", String::from_utf8_lossy(&out.stderr));
             continue;

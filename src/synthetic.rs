@@ -75,7 +75,10 @@ impl SyntheticSpec {
         let brokers: Vec<Broker> = (0..self.brokers)
             .map(|i| {
                 let rack = (self.racks > 0).then(|| format!("rack-{}", i % self.racks));
-                Broker { id: BrokerId(i as i32), rack }
+                Broker {
+                    id: BrokerId(i as i32),
+                    rack,
+                }
             })
             .collect();
         let populated = &brokers[..self.brokers - self.empty_brokers];
@@ -95,7 +98,8 @@ impl SyntheticSpec {
         }
         let mut topics = Vec::with_capacity(self.topics);
         for (t, &n) in counts.iter().enumerate() {
-            let rf = self.replication_factors[t % self.replication_factors.len()].min(populated.len());
+            let rf =
+                self.replication_factors[t % self.replication_factors.len()].min(populated.len());
             let assignment = rack_aware_assignment(n, rf, populated, &mut rng);
             let topic_scale = rng.lognormal(self.skew);
             let fanout = 1.0 + rng.below(3) as f64;
@@ -123,7 +127,10 @@ impl SyntheticSpec {
 fn rack_alternated(brokers: &[Broker]) -> Vec<&Broker> {
     let mut by_rack: BTreeMap<&str, Vec<&Broker>> = BTreeMap::new();
     for b in brokers {
-        by_rack.entry(b.rack.as_deref().unwrap_or("")).or_default().push(b);
+        by_rack
+            .entry(b.rack.as_deref().unwrap_or(""))
+            .or_default()
+            .push(b);
     }
     let mut out = Vec::with_capacity(brokers.len());
     let mut i = 0;
@@ -149,7 +156,10 @@ pub fn rack_aware_assignment(
     let arranged = rack_alternated(brokers);
     let n = arranged.len();
     let n_racks = {
-        let mut r: Vec<&str> = brokers.iter().map(|b| b.rack.as_deref().unwrap_or("")).collect();
+        let mut r: Vec<&str> = brokers
+            .iter()
+            .map(|b| b.rack.as_deref().unwrap_or(""))
+            .collect();
         r.sort_unstable();
         r.dedup();
         r.len()
@@ -196,7 +206,10 @@ pub fn kafka_generate(cluster: &Cluster, brokers: &[BrokerId], seed: u64) -> Rea
         .collect();
     let mut out = Vec::new();
     for topic in cluster.topics() {
-        let rf = topic.partitions.first().map_or(1, |p| p.replication_factor());
+        let rf = topic
+            .partitions
+            .first()
+            .map_or(1, |p| p.replication_factor());
         let assignment = rack_aware_assignment(topic.partitions.len(), rf, &targets, &mut rng);
         for (p, replicas) in topic.partitions.iter().zip(assignment) {
             if replicas != p.replicas {
@@ -229,16 +242,23 @@ mod tests {
         assert_eq!(spec.build(), spec.build());
         let c = spec.build();
         assert_eq!(c.partition_count(), 40);
-        assert!(c.partitions().all(|(_, p)| !p.replicas.contains(BrokerId(5))));
+        assert!(c
+            .partitions()
+            .all(|(_, p)| !p.replicas.contains(BrokerId(5))));
     }
 
     #[test]
     fn kafka_assignment_spreads_racks() {
-        let brokers: Vec<Broker> = (0..6).map(|i| Broker::new(i, Some(["a", "b", "c"][i as usize % 3]))).collect();
+        let brokers: Vec<Broker> = (0..6)
+            .map(|i| Broker::new(i, Some(["a", "b", "c"][i as usize % 3])))
+            .collect();
         let mut rng = SplitMix64::new(1);
         for rs in rack_aware_assignment(12, 3, &brokers, &mut rng) {
-            let mut racks: Vec<&str> =
-                rs.brokers().iter().map(|b| brokers[b.0 as usize].rack.as_deref().unwrap()).collect();
+            let mut racks: Vec<&str> = rs
+                .brokers()
+                .iter()
+                .map(|b| brokers[b.0 as usize].rack.as_deref().unwrap())
+                .collect();
             racks.sort_unstable();
             racks.dedup();
             assert_eq!(racks.len(), 3, "{rs}");

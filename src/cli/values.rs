@@ -9,7 +9,11 @@ use crate::model::BrokerId;
 pub fn broker_list(s: &str) -> Result<BTreeSet<BrokerId>, String> {
     let mut out = BTreeSet::new();
     for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-        let parse = |v: &str| v.trim().parse::<i32>().map_err(|_| format!("'{v}' is not a broker id"));
+        let parse = |v: &str| {
+            v.trim()
+                .parse::<i32>()
+                .map_err(|_| format!("'{v}' is not a broker id"))
+        };
         match item.split_once('-').filter(|(a, _)| !a.is_empty()) {
             Some((a, b)) => {
                 let (a, b) = (parse(a)?, parse(b)?);
@@ -33,8 +37,12 @@ pub fn broker_list(s: &str) -> Result<BTreeSet<BrokerId>, String> {
 
 fn split_number(s: &str) -> Result<(f64, String), String> {
     let s = s.trim();
-    let end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
-    let value: f64 = s[..end].parse().map_err(|_| format!("'{s}' does not start with a number"))?;
+    let end = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let value: f64 = s[..end]
+        .parse()
+        .map_err(|_| format!("'{s}' does not start with a number"))?;
     Ok((value, s[end..].trim().to_owned()))
 }
 
@@ -56,14 +64,19 @@ fn unit_multiplier(unit: &str) -> Option<f64> {
 /// `500GiB`, `1.5TB`, `1048576` → bytes.
 pub fn size(s: &str) -> Result<u64, String> {
     let (v, unit) = split_number(s)?;
-    let m = unit_multiplier(&unit).ok_or_else(|| format!("unknown size unit '{unit}' in '{s}' (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"))?;
+    let m = unit_multiplier(&unit).ok_or_else(|| {
+        format!("unknown size unit '{unit}' in '{s}' (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)")
+    })?;
     Ok((v * m).round() as u64)
 }
 
 /// `50MB/s`, `50MiB/s`, or plain bytes per second like Kafka's `--throttle 50000000`.
 pub fn rate(s: &str) -> Result<u64, String> {
     let t = s.trim();
-    let t = t.strip_suffix("/s").or_else(|| t.strip_suffix("ps")).unwrap_or(t);
+    let t = t
+        .strip_suffix("/s")
+        .or_else(|| t.strip_suffix("ps"))
+        .unwrap_or(t);
     let r = size(t).map_err(|e| e.replace("size", "rate"))?;
     if r == 0 {
         return Err(format!("rate '{s}' must be above zero"));
@@ -79,7 +92,11 @@ pub fn duration(s: &str) -> Result<Duration, String> {
         "ms" => v / 1000.0,
         "m" | "min" => v * 60.0,
         "h" => v * 3600.0,
-        _ => return Err(format!("unknown duration unit '{unit}' in '{s}' (use ms, s, m, h)")),
+        _ => {
+            return Err(format!(
+                "unknown duration unit '{unit}' in '{s}' (use ms, s, m, h)"
+            ))
+        }
     };
     Ok(Duration::from_secs_f64(secs))
 }
@@ -88,8 +105,15 @@ pub fn duration(s: &str) -> Result<Duration, String> {
 pub fn tolerance(s: &str) -> Result<f64, String> {
     let t = s.trim();
     let v = match t.strip_suffix('%') {
-        Some(p) => p.trim().parse::<f64>().map_err(|_| format!("'{s}' is not a percentage"))? / 100.0,
-        None => t.parse::<f64>().map_err(|_| format!("'{s}' is not a tolerance (e.g. 5%)"))?,
+        Some(p) => {
+            p.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("'{s}' is not a percentage"))?
+                / 100.0
+        }
+        None => t
+            .parse::<f64>()
+            .map_err(|_| format!("'{s}' is not a tolerance (e.g. 5%)"))?,
     };
     if !(0.0..1.0).contains(&v) {
         return Err(format!("tolerance '{s}' must be between 0% and 100%"));
@@ -99,14 +123,20 @@ pub fn tolerance(s: &str) -> Result<f64, String> {
 
 /// `orders.*=3` → (regex, 3).
 pub fn replication_factor(s: &str) -> Result<(regex::Regex, usize), String> {
-    let (pattern, rf) = s.rsplit_once('=').ok_or_else(|| format!("'{s}' is not TOPIC_REGEX=N"))?;
-    let rf: usize = rf.trim().parse().map_err(|_| format!("replication factor '{rf}' is not a number"))?;
+    let (pattern, rf) = s
+        .rsplit_once('=')
+        .ok_or_else(|| format!("'{s}' is not TOPIC_REGEX=N"))?;
+    let rf: usize = rf
+        .trim()
+        .parse()
+        .map_err(|_| format!("replication factor '{rf}' is not a number"))?;
     Ok((topic_regex(pattern)?, rf))
 }
 
 /// A topic pattern, anchored: `orders` matches only `orders`, like Kafka's topic whitelists.
 pub fn topic_regex(s: &str) -> Result<regex::Regex, String> {
-    regex::Regex::new(&format!("^(?:{s})$")).map_err(|e| format!("invalid topic pattern '{s}': {e}"))
+    regex::Regex::new(&format!("^(?:{s})$"))
+        .map_err(|e| format!("invalid topic pattern '{s}': {e}"))
 }
 
 #[cfg(test)]
@@ -116,7 +146,10 @@ mod tests {
     #[test]
     fn broker_lists() {
         let b = broker_list("0-2, 9").unwrap();
-        assert_eq!(b.into_iter().map(|b| b.0).collect::<Vec<_>>(), vec![0, 1, 2, 9]);
+        assert_eq!(
+            b.into_iter().map(|b| b.0).collect::<Vec<_>>(),
+            vec![0, 1, 2, 9]
+        );
         assert!(broker_list("3,3").unwrap_err().contains("twice"));
         assert!(broker_list("5-2").unwrap_err().contains("backwards"));
         assert!(broker_list("x").is_err());

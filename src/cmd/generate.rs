@@ -7,7 +7,7 @@ use anyhow::Context;
 use super::report;
 use crate::cli::{GenerateArgs, OutputFormat};
 use crate::files::{read_snapshot, write_atomic};
-use crate::plan::{plan, GoalWeights, PlanRequest};
+use crate::plan::{plan, PlanRequest};
 
 /// The request the flags describe. Validation of values happened in clap; this only assembles.
 pub fn request(args: &GenerateArgs) -> PlanRequest {
@@ -19,7 +19,7 @@ pub fn request(args: &GenerateArgs) -> PlanRequest {
         replication_factors: args.replication_factor.clone(),
         rack_aware: !args.disable_rack_aware,
         tolerance: args.tolerance,
-        goals: args.goals.unwrap_or_else(GoalWeights::default),
+        goals: args.goals.unwrap_or_default(),
         max_moves: args.max_moves,
         max_move_bytes: args.max_move_bytes,
         leaders_only: args.leaders_only,
@@ -72,14 +72,23 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
                 out.write_all(plan_json.as_bytes())?;
             }
             let mut err = std::io::stderr().lock();
-            writeln!(err, "{}", report::broker_table(&cluster, &planned, &request))?;
+            writeln!(
+                err,
+                "{}",
+                report::broker_table(&cluster, &planned, &request)
+            )?;
             writeln!(err, "{}", report::summary_table(&planned, args.throttle))?;
             writeln!(err, "{}", report::goal_table(&planned))?;
             for w in &planned.report.warnings {
                 writeln!(err, "warning: {w}")?;
             }
             if let Some(path) = &args.output_file {
-                writeln!(err, "plan: {} partition(s) written to {}", planned.reassignment.len(), path.display())?;
+                writeln!(
+                    err,
+                    "plan: {} partition(s) written to {}",
+                    planned.reassignment.len(),
+                    path.display()
+                )?;
             }
             if let Some(path) = &args.rollback {
                 writeln!(err, "rollback: written to {}", path.display())?;

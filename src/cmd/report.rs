@@ -11,7 +11,13 @@ use crate::plan::{Plan, PlanRequest};
 /// the busiest broker, in or out, sets the pace.
 pub fn copy_seconds(plan: &Plan, rate: u64) -> f64 {
     let m = &plan.metrics;
-    let busiest = m.copy_in.values().chain(m.copy_out.values()).copied().max().unwrap_or(0);
+    let busiest = m
+        .copy_in
+        .values()
+        .chain(m.copy_out.values())
+        .copied()
+        .max()
+        .unwrap_or(0);
     busiest as f64 / rate as f64
 }
 
@@ -27,7 +33,14 @@ fn arrow(before: String, after: String) -> String {
 pub fn broker_table(cluster: &Cluster, plan: &Plan, request: &PlanRequest) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
-        "broker", "rack", "replicas", "leaders", "disk", "bytes in", "bytes out", "note",
+        "broker",
+        "rack",
+        "replicas",
+        "leaders",
+        "disk",
+        "bytes in",
+        "bytes out",
+        "note",
     ]);
     for b in cluster.brokers() {
         let before = plan.metrics.before[&b.id];
@@ -47,12 +60,21 @@ pub fn broker_table(cluster: &Cluster, plan: &Plan, request: &PlanRequest) -> Ta
             Cell::new(b.rack.as_deref().unwrap_or("-")),
             Cell::new(count(Resource::Replicas)).set_alignment(CellAlignment::Right),
             Cell::new(count(Resource::Leaders)).set_alignment(CellAlignment::Right),
-            Cell::new(arrow(human::bytes(before[Resource::Disk]), human::bytes(after[Resource::Disk])))
-                .set_alignment(CellAlignment::Right),
-            Cell::new(arrow(human::rate(before[Resource::BytesIn]), human::rate(after[Resource::BytesIn])))
-                .set_alignment(CellAlignment::Right),
-            Cell::new(arrow(human::rate(before[Resource::BytesOut]), human::rate(after[Resource::BytesOut])))
-                .set_alignment(CellAlignment::Right),
+            Cell::new(arrow(
+                human::bytes(before[Resource::Disk]),
+                human::bytes(after[Resource::Disk]),
+            ))
+            .set_alignment(CellAlignment::Right),
+            Cell::new(arrow(
+                human::rate(before[Resource::BytesIn]),
+                human::rate(after[Resource::BytesIn]),
+            ))
+            .set_alignment(CellAlignment::Right),
+            Cell::new(arrow(
+                human::rate(before[Resource::BytesOut]),
+                human::rate(after[Resource::BytesOut]),
+            ))
+            .set_alignment(CellAlignment::Right),
             Cell::new(note),
         ]);
     }
@@ -64,14 +86,28 @@ pub fn summary_table(plan: &Plan, throttle: Option<u64>) -> Table {
     let m = &plan.metrics;
     let lb = &plan.report.lower_bound;
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["", "value"]);
-    t.add_row(vec!["partitions changed".to_owned(), m.partitions_changed.to_string()]);
-    t.add_row(vec!["replicas moved".to_owned(), format!("{} (lower bound {})", m.replicas_moved, lb.replicas)]);
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_header(vec!["", "value"]);
+    t.add_row(vec![
+        "partitions changed".to_owned(),
+        m.partitions_changed.to_string(),
+    ]);
+    t.add_row(vec![
+        "replicas moved".to_owned(),
+        format!("{} (lower bound {})", m.replicas_moved, lb.replicas),
+    ]);
     t.add_row(vec![
         "data to copy".to_owned(),
-        format!("{} (lower bound {})", human::bytes(m.bytes_moved as f64), human::bytes(lb.bytes as f64)),
+        format!(
+            "{} (lower bound {})",
+            human::bytes(m.bytes_moved as f64),
+            human::bytes(lb.bytes as f64)
+        ),
     ]);
-    t.add_row(vec!["leader changes".to_owned(), m.leader_changes.to_string()]);
+    t.add_row(vec![
+        "leader changes".to_owned(),
+        m.leader_changes.to_string(),
+    ]);
     if let Some(rate) = throttle {
         t.add_row(vec![
             format!("copy time at {}", human::rate(rate as f64)),
@@ -83,13 +119,21 @@ pub fn summary_table(plan: &Plan, throttle: Option<u64>) -> Table {
 
 pub fn goal_table(plan: &Plan) -> Table {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["goal", "weight", "met", "max/mean", "min/mean", "detail"]);
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+        "goal", "weight", "met", "max/mean", "min/mean", "detail",
+    ]);
     for g in &plan.report.goals {
         let ratio = |v: Option<f64>| v.map_or("-".to_owned(), |x| format!("{x:.3}"));
         t.add_row(vec![
             g.goal.to_string(),
             format!("{}", g.weight),
-            if g.weight == 0.0 { "off".to_owned() } else if g.met { "yes".to_owned() } else { "NO".to_owned() },
+            if g.weight == 0.0 {
+                "off".to_owned()
+            } else if g.met {
+                "yes".to_owned()
+            } else {
+                "NO".to_owned()
+            },
             ratio(g.max_over_mean),
             ratio(g.min_over_mean),
             g.detail.clone(),

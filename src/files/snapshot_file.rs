@@ -59,7 +59,10 @@ impl SnapshotFile {
             brokers: cluster
                 .brokers()
                 .iter()
-                .map(|b| BrokerEntry { id: b.id.0, rack: b.rack.clone() })
+                .map(|b| BrokerEntry {
+                    id: b.id.0,
+                    rack: b.rack.clone(),
+                })
                 .collect(),
             topics: cluster
                 .topics()
@@ -88,7 +91,10 @@ impl SnapshotFile {
         let brokers = self
             .brokers
             .into_iter()
-            .map(|b| Broker { id: BrokerId(b.id), rack: b.rack })
+            .map(|b| Broker {
+                id: BrokerId(b.id),
+                rack: b.rack,
+            })
             .collect();
         let topics = self
             .topics
@@ -101,8 +107,14 @@ impl SnapshotFile {
                         let replicas = ReplicaSet::from(p.replicas);
                         Partition {
                             partition: p.partition,
-                            leader: p.leader.map(BrokerId).or_else(|| replicas.preferred_leader()),
-                            isr: p.isr.map_or_else(|| replicas.brokers().to_vec(), |v| v.into_iter().map(BrokerId).collect()),
+                            leader: p
+                                .leader
+                                .map(BrokerId)
+                                .or_else(|| replicas.preferred_leader()),
+                            isr: p.isr.map_or_else(
+                                || replicas.brokers().to_vec(),
+                                |v| v.into_iter().map(BrokerId).collect(),
+                            ),
                             replicas,
                             size_bytes: p.size_bytes,
                             bytes_in_per_sec: p.bytes_in_per_sec,
@@ -160,8 +172,12 @@ impl SnapshotFile {
             ModelError::DuplicateReplica { tp, .. } | ModelError::UnknownBroker { tp, .. } => {
                 format!("{}.replicas", partition_path(&tp.topic, tp.partition, 0))
             }
-            ModelError::LeaderNotReplica { tp, .. } => format!("{}.leader", partition_path(&tp.topic, tp.partition, 0)),
-            ModelError::IsrNotReplica { tp, .. } => format!("{}.isr", partition_path(&tp.topic, tp.partition, 0)),
+            ModelError::LeaderNotReplica { tp, .. } => {
+                format!("{}.leader", partition_path(&tp.topic, tp.partition, 0))
+            }
+            ModelError::IsrNotReplica { tp, .. } => {
+                format!("{}.isr", partition_path(&tp.topic, tp.partition, 0))
+            }
             ModelError::InvalidRate { tp, field, .. } => {
                 format!("{}.{field}", partition_path(&tp.topic, tp.partition, 0))
             }
@@ -177,7 +193,11 @@ pub fn snapshot_from_str(path: &Path, text: &str) -> Result<Cluster, FileError> 
         let inner = e.into_inner();
         FileError::Json {
             path: path.to_owned(),
-            at: if at == "." { "the top level".to_owned() } else { at },
+            at: if at == "." {
+                "the top level".to_owned()
+            } else {
+                at
+            },
             line: inner.line(),
             column: inner.column(),
             message: strip_position(&inner.to_string()),
@@ -187,7 +207,10 @@ pub fn snapshot_from_str(path: &Path, text: &str) -> Result<Cluster, FileError> 
         return Err(FileError::Invalid {
             path: path.to_owned(),
             at: "version".to_owned(),
-            message: format!("unsupported snapshot version {} (this kplan reads version 1)", file.version),
+            message: format!(
+                "unsupported snapshot version {} (this kplan reads version 1)",
+                file.version
+            ),
         });
     }
     let located = file.clone();
@@ -200,7 +223,10 @@ pub fn snapshot_from_str(path: &Path, text: &str) -> Result<Cluster, FileError> 
 
 /// Reads and validates a snapshot file.
 pub fn read_snapshot(path: &Path) -> Result<Cluster, FileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| FileError::Io { path: path.to_owned(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| FileError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     snapshot_from_str(path, &text)
 }
 
@@ -240,7 +266,10 @@ mod tests {
                 "topics":[{"name":"t","partitions":[{"partition":0,"replicas":[0],"size_bytes":-5}]}]}"#,
         )
         .unwrap_err();
-        assert!(err.starts_with("c.json: at topics[0].partitions[0].size_bytes (line 2"), "{err}");
+        assert!(
+            err.starts_with("c.json: at topics[0].partitions[0].size_bytes (line 2"),
+            "{err}"
+        );
         assert!(err.contains("-5"), "{err}");
     }
 
@@ -251,7 +280,10 @@ mod tests {
                 "topics":[{"name":"t","partitions":[{"partition":0,"replicas":[0]},{"partition":0,"replicas":[0]}]}]}"#,
         )
         .unwrap_err();
-        assert_eq!(err, "c.json: at topics[0].partitions[1]: partition t-0 is listed twice");
+        assert_eq!(
+            err,
+            "c.json: at topics[0].partitions[1]: partition t-0 is listed twice"
+        );
         let err = parse(
             r#"{"version":1,"brokers":[{"id":0}],"topics":[{"name":"t","partitions":[{"partition":0,"replicas":[0,7]}]}]}"#,
         )
@@ -264,9 +296,14 @@ mod tests {
 
     #[test]
     fn version_and_missing_fields() {
-        assert!(parse(r#"{"version":2,"brokers":[],"topics":[]}"#).unwrap_err().contains("unsupported snapshot version 2"));
+        assert!(parse(r#"{"version":2,"brokers":[],"topics":[]}"#)
+            .unwrap_err()
+            .contains("unsupported snapshot version 2"));
         let err = parse(r#"{"version":1,"brokers":[{"rack":"a"}],"topics":[]}"#).unwrap_err();
-        assert!(err.contains("at brokers[0]") && err.contains("missing field `id`"), "{err}");
+        assert!(
+            err.contains("at brokers[0]") && err.contains("missing field `id`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -104,7 +104,11 @@ impl Cluster {
 
     /// The distinct racks, sorted. Empty when no broker has a rack.
     pub fn racks(&self) -> Vec<&str> {
-        let racks: BTreeSet<&str> = self.brokers.iter().filter_map(|b| b.rack.as_deref()).collect();
+        let racks: BTreeSet<&str> = self
+            .brokers
+            .iter()
+            .filter_map(|b| b.rack.as_deref())
+            .collect();
         racks.into_iter().collect()
     }
 }
@@ -164,7 +168,10 @@ mod tests {
             None,
             vec![Broker::new(2, None), Broker::new(1, None)],
             vec![
-                Topic::new("b", vec![Partition::new(1, vec![1]), Partition::new(0, vec![2])]),
+                Topic::new(
+                    "b",
+                    vec![Partition::new(1, vec![1]), Partition::new(0, vec![2])],
+                ),
                 Topic::new("a", vec![Partition::new(0, vec![1, 2])]),
             ],
         )
@@ -176,7 +183,11 @@ mod tests {
 
     #[test]
     fn rejects_unknown_broker_and_duplicates() {
-        let err = Cluster::new(None, brokers(2), vec![Topic::new("t", vec![Partition::new(0, vec![0, 5])])]);
+        let err = Cluster::new(
+            None,
+            brokers(2),
+            vec![Topic::new("t", vec![Partition::new(0, vec![0, 5])])],
+        );
         assert_eq!(
             err.unwrap_err().to_string(),
             "partition t-0 has a replica on broker 5, which is not in the broker list"
@@ -184,10 +195,20 @@ mod tests {
         let err = Cluster::new(
             None,
             brokers(2),
-            vec![Topic::new("t", vec![Partition::new(0, vec![0]), Partition::new(0, vec![1])])],
+            vec![Topic::new(
+                "t",
+                vec![Partition::new(0, vec![0]), Partition::new(0, vec![1])],
+            )],
         );
-        assert_eq!(err.unwrap_err().to_string(), "partition t-0 is listed twice");
-        let err = Cluster::new(None, brokers(2), vec![Topic::new("t", vec![Partition::new(0, vec![1, 1])])]);
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "partition t-0 is listed twice"
+        );
+        let err = Cluster::new(
+            None,
+            brokers(2),
+            vec![Topic::new("t", vec![Partition::new(0, vec![1, 1])])],
+        );
         assert!(matches!(err, Err(ModelError::DuplicateReplica { .. })));
     }
 

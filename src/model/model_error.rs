@@ -16,13 +16,25 @@ pub enum ModelError {
     #[error("partition {0} has no replicas")]
     NoReplicas(TopicPartition),
     #[error("partition {tp} lists broker {broker} twice in its replicas")]
-    DuplicateReplica { tp: TopicPartition, broker: BrokerId },
+    DuplicateReplica {
+        tp: TopicPartition,
+        broker: BrokerId,
+    },
     #[error("partition {tp} has a replica on broker {broker}, which is not in the broker list")]
-    UnknownBroker { tp: TopicPartition, broker: BrokerId },
+    UnknownBroker {
+        tp: TopicPartition,
+        broker: BrokerId,
+    },
     #[error("partition {tp} has leader {leader}, which is not one of its replicas")]
-    LeaderNotReplica { tp: TopicPartition, leader: BrokerId },
+    LeaderNotReplica {
+        tp: TopicPartition,
+        leader: BrokerId,
+    },
     #[error("partition {tp} has {broker} in its ISR, which is not one of its replicas")]
-    IsrNotReplica { tp: TopicPartition, broker: BrokerId },
+    IsrNotReplica {
+        tp: TopicPartition,
+        broker: BrokerId,
+    },
     #[error("partition {tp} has an invalid {field}: {value} (must be a finite number >= 0)")]
     InvalidRate {
         tp: TopicPartition,

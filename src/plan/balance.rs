@@ -112,7 +112,13 @@ fn over_under(st: &Placement, b: Bx, resources: &[Resource]) -> (f64, f64) {
 }
 
 /// Eligible brokers other than `b` ordered by pressure: ascending (`lightest`) or descending.
-fn partners(st: &Placement, b: Bx, resources: &[Resource], eligible: &[Bx], lightest: bool) -> Vec<Bx> {
+fn partners(
+    st: &Placement,
+    b: Bx,
+    resources: &[Resource],
+    eligible: &[Bx],
+    lightest: bool,
+) -> Vec<Bx> {
     let mut v: Vec<(f64, Bx)> = eligible
         .iter()
         .filter(|&&x| x != b)
@@ -147,7 +153,10 @@ fn can_move(st: &Placement, p: usize, src: Bx, dst: Bx) -> bool {
     }
     let mut trial: [Bx; 8] = [0; 8];
     if reps.len() > trial.len() {
-        let v: Vec<Bx> = reps.iter().map(|&b| if b == src { dst } else { b }).collect();
+        let v: Vec<Bx> = reps
+            .iter()
+            .map(|&b| if b == src { dst } else { b })
+            .collect();
         return pb.rack_spread(&v) >= part.racks_required;
     }
     for (i, &b) in reps.iter().enumerate() {
@@ -180,13 +189,22 @@ fn price(
         - st.centring_with(dst, resources, &zero);
     let (_, bytes) = Budget::delta(st.pb, p, Some(src), Some(dst));
     let score = gain - BYTES_WEIGHT * bytes / avg_size - CENTRE_WEIGHT * centre;
-    Move { p, src, dst, gain, score }
+    Move {
+        p,
+        src,
+        dst,
+        gain,
+        score,
+    }
 }
 
 fn better(a: &Option<Move>, m: &Move) -> bool {
     match a {
         None => true,
-        Some(b) => m.score > b.score + EPS || ((m.score - b.score).abs() <= EPS && (m.p, m.src, m.dst) < (b.p, b.src, b.dst)),
+        Some(b) => {
+            m.score > b.score + EPS
+                || ((m.score - b.score).abs() <= EPS && (m.p, m.src, m.dst) < (b.p, b.src, b.dst))
+        }
     }
 }
 
@@ -207,14 +225,21 @@ fn best_move_around(
     let cost_b = st.band_cost_with(b, resources, &zero);
     for &o in &others {
         let cost_o = st.band_cost_with(o, resources, &zero);
-        let (src, dst, base) = if sending { (b, o, (cost_b, cost_o)) } else { (o, b, (cost_o, cost_b)) };
+        let (src, dst, base) = if sending {
+            (b, o, (cost_b, cost_o))
+        } else {
+            (o, b, (cost_o, cost_b))
+        };
         for &p in &st.hosted[src] {
             let p = p as usize;
             if !can_move(st, p, src, dst) {
                 continue;
             }
             let m = price(st, p, src, dst, resources, base, avg_size);
-            if m.gain > EPS && budget.allows(Budget::delta(st.pb, p, Some(src), Some(dst))) && better(&best, &m) {
+            if m.gain > EPS
+                && budget.allows(Budget::delta(st.pb, p, Some(src), Some(dst)))
+                && better(&best, &m)
+            {
                 best = Some(m);
             }
         }
@@ -232,7 +257,10 @@ fn by_resource(st: &Placement, b: Bx, r: Resource, largest: bool) -> Vec<usize> 
         let o = a.0.total_cmp(&c.0);
         (if largest { o.reverse() } else { o }).then(a.1.cmp(&c.1))
     });
-    v.into_iter().take(SWAP_CANDIDATES).map(|(_, p)| p).collect()
+    v.into_iter()
+        .take(SWAP_CANDIDATES)
+        .map(|(_, p)| p)
+        .collect()
 }
 
 /// The best improving swap between `b` and a partner: `p` goes one way, `q` the other.
@@ -250,7 +278,11 @@ fn best_swap_around(
         .map(|&r| {
             let band = st.pb.band(r);
             let l = st.load[b][r.index()];
-            (r, st.unit(r) * (l - band.hi).max(0.0), st.unit(r) * (band.lo - l).max(0.0))
+            (
+                r,
+                st.unit(r) * (l - band.hi).max(0.0),
+                st.unit(r) * (band.lo - l).max(0.0),
+            )
         })
         .max_by(|a, c| (a.1 + a.2).total_cmp(&(c.1 + c.2)))
         .map(|(r, o, _)| (r, o > 0.0))?;
@@ -283,7 +315,10 @@ fn best_swap_around(
                         + st.spread_delta(tq, o, -1, false)
                         + st.spread_delta(tq, b, 1, false)
                 };
-                let gain = base - st.band_cost_with(b, resources, &db) - st.band_cost_with(o, resources, &dob) - spread;
+                let gain = base
+                    - st.band_cost_with(b, resources, &db)
+                    - st.band_cost_with(o, resources, &dob)
+                    - spread;
                 if gain <= EPS || best.as_ref().is_some_and(|(g, _, _)| *g >= gain) {
                     continue;
                 }
@@ -292,8 +327,20 @@ fn best_swap_around(
                 if !budget.allows((d1.0 + d2.0, d1.1 + d2.1)) {
                     continue;
                 }
-                let m1 = Move { p, src: b, dst: o, gain, score: gain };
-                let m2 = Move { p: q, src: o, dst: b, gain, score: gain };
+                let m1 = Move {
+                    p,
+                    src: b,
+                    dst: o,
+                    gain,
+                    score: gain,
+                };
+                let m2 = Move {
+                    p: q,
+                    src: o,
+                    dst: b,
+                    gain,
+                    score: gain,
+                };
                 best = Some((gain, m1, m2));
             }
         }
@@ -336,7 +383,10 @@ fn fix_topic_spread(
                             continue;
                         }
                         let m = price(st, p, b, dst, resources, (cost_b, cost_d), avg_size);
-                        if m.gain > EPS && budget.allows(Budget::delta(pb, p, Some(b), Some(dst))) && better(&best, &m) {
+                        if m.gain > EPS
+                            && budget.allows(Budget::delta(pb, p, Some(b), Some(dst)))
+                            && better(&best, &m)
+                        {
                             best = Some(m);
                         }
                     }

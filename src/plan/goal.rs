@@ -154,8 +154,12 @@ mod tests {
 
     #[test]
     fn rejects_unknown_and_repeated_goals() {
-        assert!(GoalWeights::parse("cpu").unwrap_err().contains("unknown goal 'cpu'"));
-        assert!(GoalWeights::parse("disk,disk").unwrap_err().contains("listed twice"));
+        assert!(GoalWeights::parse("cpu")
+            .unwrap_err()
+            .contains("unknown goal 'cpu'"));
+        assert!(GoalWeights::parse("disk,disk")
+            .unwrap_err()
+            .contains("listed twice"));
         assert!(GoalWeights::parse("disk=-1").is_err());
     }
 }

@@ -34,7 +34,10 @@ fn transfer_gain(st: &Placement, p: usize, from: Bx, to: Bx) -> f64 {
     let res = &LEADER_RESOURCES;
     let before = st.band_cost_with(from, res, &zero) + st.band_cost_with(to, res, &zero);
     let after = st.band_cost_with(from, res, &neg) + st.band_cost_with(to, res, &d);
-    before - after - st.spread_delta(part.topic, from, -1, true) - st.spread_delta(part.topic, to, 1, true)
+    before
+        - after
+        - st.spread_delta(part.topic, from, -1, true)
+        - st.spread_delta(part.topic, to, 1, true)
 }
 
 /// A partition whose broker set is unchanged and whose list would come out identical to the
@@ -85,7 +88,9 @@ pub fn balance_leaders(st: &mut Placement, deadline: Instant) -> usize {
 
 fn best_transfer_around(st: &Placement, b: Bx) -> Option<Transfer> {
     let pb = st.pb;
-    let over = LEADER_RESOURCES.iter().any(|&r| st.load[b][r.index()] > pb.band(r).hi);
+    let over = LEADER_RESOURCES
+        .iter()
+        .any(|&r| st.load[b][r.index()] > pb.band(r).hi);
     let mut best: Option<Transfer> = None;
     let mut consider = |p: usize, from: Bx, to: Bx| {
         if unplannable(st, p, to) {
@@ -98,7 +103,9 @@ fn best_transfer_around(st: &Placement, b: Bx) -> Option<Transfer> {
         let score = gain - change_penalty(st, p, from, to);
         let better = match &best {
             None => true,
-            Some(x) => score > x.score + EPS || ((score - x.score).abs() <= EPS && (p, to) < (x.p, x.to)),
+            Some(x) => {
+                score > x.score + EPS || ((score - x.score).abs() <= EPS && (p, to) < (x.p, x.to))
+            }
         };
         if better {
             best = Some(Transfer { p, to, score });
@@ -135,7 +142,12 @@ fn fix_leader_spread(st: &mut Placement) -> usize {
             let best = st.replicas[p][1..]
                 .iter()
                 .filter(|&&to| !unplannable(st, p, to))
-                .map(|&to| (transfer_gain(st, p, from, to) - change_penalty(st, p, from, to), to))
+                .map(|&to| {
+                    (
+                        transfer_gain(st, p, from, to) - change_penalty(st, p, from, to),
+                        to,
+                    )
+                })
                 .filter(|(g, _)| *g > EPS)
                 .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
             if let Some((_, to)) = best {

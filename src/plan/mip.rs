@@ -96,10 +96,15 @@ pub fn polish(
         REPLICA_RESOURCES.to_vec()
     };
     let model = build_model(st, n, budget);
-    let binaries: usize = n.candidates.iter().map(Vec::len).sum::<usize>() * if n.joint { 2 } else { 1 };
+    let binaries: usize =
+        n.candidates.iter().map(Vec::len).sum::<usize>() * if n.joint { 2 } else { 1 };
     let remaining = deadline.saturating_duration_since(Instant::now());
     if remaining < Duration::from_millis(200) {
-        return MipOutcome { binaries, status: "skipped: no time left".into(), ..Default::default() };
+        return MipOutcome {
+            binaries,
+            status: "skipped: no time left".into(),
+            ..Default::default()
+        };
     }
     let (tx, rx) = mpsc::channel();
     let limit = remaining.as_secs_f64();
@@ -108,7 +113,11 @@ pub fn polish(
     });
     // The watchdog: HiGHS may overrun its limit; past a grace period the answer is abandoned.
     let answer = rx.recv_timeout(remaining + Duration::from_millis(500));
-    let mut out = MipOutcome { binaries, millis: 0, ..Default::default() };
+    let mut out = MipOutcome {
+        binaries,
+        millis: 0,
+        ..Default::default()
+    };
     match answer {
         Err(_) => out.status = "abandoned by watchdog".into(),
         Ok(Err(e)) => out.status = e,
@@ -119,10 +128,15 @@ pub fn polish(
             let mut trial = st.clone();
             let mut trial_budget = budget.clone();
             apply(&mut trial, n, &solution, &mut trial_budget);
-            let valid = n.parts.iter().all(|&p| trial.pb.is_valid_placement(p, &trial.replicas[p]));
+            let valid = n
+                .parts
+                .iter()
+                .all(|&p| trial.pb.is_valid_placement(p, &trial.replicas[p]));
             let after = trial.cost(&resources);
             let moved_less = trial_budget.bytes < saved_budget.bytes - 0.5;
-            if valid && trial_budget.moves <= budget.max_moves && trial_budget.bytes <= budget.max_bytes + 0.5
+            if valid
+                && trial_budget.moves <= budget.max_moves
+                && trial_budget.bytes <= budget.max_bytes + 0.5
                 && (after < before - 1e-7 || (after <= before + 1e-9 && moved_less))
             {
                 *st = trial;
@@ -152,14 +166,24 @@ fn build_model(st: &Placement, n: &Neighbourhood, budget: &Budget) -> Model {
             // stays where it is and its leader load stays fixed.
             for r in Resource::ALL {
                 let leads = pos == 0;
-                let v = if n.joint { part.load(r, leads) } else { part.replica_load(r) };
+                let v = if n.joint {
+                    part.load(r, leads)
+                } else {
+                    part.replica_load(r)
+                };
                 fixed[b][r.index()] -= v;
             }
             let d = Budget::delta(pb, p, None, Some(b));
             moves_inside += d.0;
             bytes_inside += d.1;
         }
-        caps.insert(part.topic, (pb.topics[part.topic].replica_cap, pb.topics[part.topic].leader_cap));
+        caps.insert(
+            part.topic,
+            (
+                pb.topics[part.topic].replica_cap,
+                pb.topics[part.topic].leader_cap,
+            ),
+        );
         for &b in &n.candidates[i] {
             fixed_topic.entry((part.topic, b)).or_insert((0, 0));
         }
@@ -182,8 +206,16 @@ fn build_model(st: &Placement, n: &Neighbourhood, budget: &Budget) -> Model {
         });
     }
     for (&(t, b), v) in fixed_topic.iter_mut() {
-        let inside = n.parts.iter().filter(|&&p| pb.parts[p].topic == t && st.replicas[p].contains(&b)).count() as u32;
-        let inside_leaders = n.parts.iter().filter(|&&p| pb.parts[p].topic == t && st.leader(p) == b).count() as u32;
+        let inside = n
+            .parts
+            .iter()
+            .filter(|&&p| pb.parts[p].topic == t && st.replicas[p].contains(&b))
+            .count() as u32;
+        let inside_leaders = n
+            .parts
+            .iter()
+            .filter(|&&p| pb.parts[p].topic == t && st.leader(p) == b)
+            .count() as u32;
         *v = (
             st.topic_replicas(t, b) - inside,
             st.topic_leaders(t, b) - if n.joint { inside_leaders } else { 0 },
@@ -193,7 +225,8 @@ fn build_model(st: &Placement, n: &Neighbourhood, budget: &Budget) -> Model {
     for r in Resource::ALL {
         unit[r.index()] = st.unit(r);
     }
-    let avg_size = (pb.parts.iter().map(|p| p.size).sum::<f64>() / pb.parts.len().max(1) as f64).max(1.0);
+    let avg_size =
+        (pb.parts.iter().map(|p| p.size).sum::<f64>() / pb.parts.len().max(1) as f64).max(1.0);
     Model {
         parts,
         fixed,
@@ -203,7 +236,11 @@ fn build_model(st: &Placement, n: &Neighbourhood, budget: &Budget) -> Model {
         bands: pb.bands.map(|b| (b.lo, b.hi)),
         unit,
         spread_unit: st.spread_delta_unit(),
-        racks: if pb.rack_aware { pb.rack_of.clone() } else { vec![None; nb] },
+        racks: if pb.rack_aware {
+            pb.rack_of.clone()
+        } else {
+            vec![None; nb]
+        },
         joint: n.joint,
         budget_moves: budget.max_moves as f64 - (budget.moves as f64 - moves_inside as f64),
         budget_bytes: budget.max_bytes - (budget.bytes - bytes_inside),
@@ -221,12 +258,20 @@ fn solve(m: &Model, time_limit: f64) -> Answer {
     let mut x: Vec<Vec<Variable>> = Vec::with_capacity(m.parts.len());
     let mut l: Vec<Vec<Variable>> = Vec::new();
     for (i, part) in m.parts.iter().enumerate() {
-        let xs: Vec<Variable> = part.candidates.iter().map(|_| vars.add(variable().binary())).collect();
+        let xs: Vec<Variable> = part
+            .candidates
+            .iter()
+            .map(|_| vars.add(variable().binary()))
+            .collect();
         for (j, &b) in part.candidates.iter().enumerate() {
             initial.push((xs[j], f64::from(u8::from(m.warm[i].contains(&b)))));
         }
         if m.joint {
-            let ls: Vec<Variable> = part.candidates.iter().map(|_| vars.add(variable().binary())).collect();
+            let ls: Vec<Variable> = part
+                .candidates
+                .iter()
+                .map(|_| vars.add(variable().binary()))
+                .collect();
             for (j, &b) in part.candidates.iter().enumerate() {
                 initial.push((ls[j], f64::from(u8::from(m.warm[i][0] == b))));
             }
@@ -234,9 +279,17 @@ fn solve(m: &Model, time_limit: f64) -> Answer {
         }
         x.push(xs);
     }
-    let resources: Vec<Resource> = if m.joint { Resource::ALL.to_vec() } else { REPLICA_RESOURCES.to_vec() };
+    let resources: Vec<Resource> = if m.joint {
+        Resource::ALL.to_vec()
+    } else {
+        REPLICA_RESOURCES.to_vec()
+    };
     let touched: Vec<Bx> = {
-        let mut v: Vec<Bx> = m.parts.iter().flat_map(|p| p.candidates.iter().copied()).collect();
+        let mut v: Vec<Bx> = m
+            .parts
+            .iter()
+            .flat_map(|p| p.candidates.iter().copied())
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
@@ -266,7 +319,11 @@ fn solve(m: &Model, time_limit: f64) -> Answer {
                     current += if held { part.load[k] } else { 0.0 };
                     if m.joint {
                         load += part.leader_load[k] * l[i][j];
-                        current += if m.warm[i][0] == b { part.leader_load[k] } else { 0.0 };
+                        current += if m.warm[i][0] == b {
+                            part.leader_load[k]
+                        } else {
+                            0.0
+                        };
                     }
                 }
             }
@@ -308,7 +365,11 @@ fn solve(m: &Model, time_limit: f64) -> Answer {
                 let mut current = fixed as f64 - cap as f64;
                 for &(i, j) in &members {
                     sum += if leaders { l[i][j] } else { x[i][j] };
-                    let held = if leaders { m.warm[i][0] == b } else { m.warm[i].contains(&b) };
+                    let held = if leaders {
+                        m.warm[i][0] == b
+                    } else {
+                        m.warm[i].contains(&b)
+                    };
                     current += f64::from(u8::from(held));
                 }
                 initial.push((e, current.max(0.0)));
@@ -332,7 +393,11 @@ fn solve(m: &Model, time_limit: f64) -> Answer {
                 constraints.push(constraint!(l[i][j] - x[i][j] <= 0.0));
             }
             // objective += LEADER_CHANGE · (1 − l[p, current leader])
-            match part.candidates.iter().position(|&c| c == part.current_leader) {
+            match part
+                .candidates
+                .iter()
+                .position(|&c| c == part.current_leader)
+            {
                 Some(j) => objective += LEADER_CHANGE * (1.0 - l[i][j]),
                 None => objective += LEADER_CHANGE,
             }
@@ -342,7 +407,10 @@ fn solve(m: &Model, time_limit: f64) -> Answer {
         if part.racks_required > 1 {
             let mut by_rack: BTreeMap<usize, Vec<Variable>> = BTreeMap::new();
             for (j, &b) in part.candidates.iter().enumerate() {
-                by_rack.entry(m.racks[b].unwrap_or(usize::MAX)).or_default().push(x[i][j]);
+                by_rack
+                    .entry(m.racks[b].unwrap_or(usize::MAX))
+                    .or_default()
+                    .push(x[i][j]);
             }
             for vs in by_rack.values() {
                 let s: Expression = vs.iter().copied().sum();
@@ -406,8 +474,16 @@ fn apply(st: &mut Placement, n: &Neighbourhood, solution: &[Vec<(Bx, bool)>], bu
         if want.len() != st.replicas[p].len() {
             continue; // Invalid answer: the validity check rejects the whole trial.
         }
-        let leaving: Vec<Bx> = st.replicas[p].iter().copied().filter(|b| !want.contains(b)).collect();
-        let arriving: Vec<Bx> = want.iter().copied().filter(|b| !st.replicas[p].contains(b)).collect();
+        let leaving: Vec<Bx> = st.replicas[p]
+            .iter()
+            .copied()
+            .filter(|b| !want.contains(b))
+            .collect();
+        let arriving: Vec<Bx> = want
+            .iter()
+            .copied()
+            .filter(|b| !st.replicas[p].contains(b))
+            .collect();
         for (src, dst) in leaving.into_iter().zip(arriving) {
             budget.charge(Budget::delta(st.pb, p, Some(src), Some(dst)));
             st.move_replica(p, src, dst);
@@ -420,13 +496,19 @@ fn apply(st: &mut Placement, n: &Neighbourhood, solution: &[Vec<(Bx, bool)>], bu
 
 /// The exact model when it is small enough to solve whole.
 pub fn exact(pb: &Problem, max_binaries: usize) -> Option<Neighbourhood> {
-    let parts: Vec<usize> = (0..pb.parts.len()).filter(|&p| pb.parts[p].movable).collect();
+    let parts: Vec<usize> = (0..pb.parts.len())
+        .filter(|&p| pb.parts[p].movable)
+        .collect();
     let brokers: Vec<Bx> = pb.eligible_brokers().collect();
     if parts.is_empty() || parts.len() * brokers.len() * 2 > max_binaries {
         return None;
     }
     let candidates = parts.iter().map(|_| brokers.clone()).collect();
-    Some(Neighbourhood { parts, candidates, joint: true })
+    Some(Neighbourhood {
+        parts,
+        candidates,
+        joint: true,
+    })
 }
 
 /// A neighbourhood around the brokers still out of band: their partitions may move among them
@@ -449,7 +531,11 @@ pub fn around_violations(st: &Placement, max_binaries: usize) -> Option<Neighbou
         .map(|b| (st.pressure(b, &REPLICA_RESOURCES), b))
         .collect();
     by_pressure.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    for &(_, b) in by_pressure.iter().take(3).chain(by_pressure.iter().rev().take(3)) {
+    for &(_, b) in by_pressure
+        .iter()
+        .take(3)
+        .chain(by_pressure.iter().rev().take(3))
+    {
         if !brokers.contains(&b) {
             brokers.push(b);
         }
@@ -483,11 +569,19 @@ pub fn around_violations(st: &Placement, max_binaries: usize) -> Option<Neighbou
     let candidates = parts
         .iter()
         .map(|&p| {
-            let mut c: Vec<Bx> = st.replicas[p].iter().copied().chain(brokers.iter().copied()).collect();
+            let mut c: Vec<Bx> = st.replicas[p]
+                .iter()
+                .copied()
+                .chain(brokers.iter().copied())
+                .collect();
             c.sort_unstable();
             c.dedup();
             c
         })
         .collect();
-    Some(Neighbourhood { parts, candidates, joint: false })
+    Some(Neighbourhood {
+        parts,
+        candidates,
+        joint: false,
+    })
 }

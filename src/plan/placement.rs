@@ -17,7 +17,8 @@ use super::GoalWeights;
 use crate::model::Resource;
 
 /// Replica resources, priced by the replica stage.
-pub const REPLICA_RESOURCES: [Resource; 3] = [Resource::Disk, Resource::BytesIn, Resource::Replicas];
+pub const REPLICA_RESOURCES: [Resource; 3] =
+    [Resource::Disk, Resource::BytesIn, Resource::Replicas];
 /// Leader resources, priced by the leader stage.
 pub const LEADER_RESOURCES: [Resource; 2] = [Resource::BytesOut, Resource::Leaders];
 
@@ -109,14 +110,20 @@ impl<'a> Placement<'a> {
         }
         if part.movable {
             let h = &mut self.hosted[b];
-            let i = h.iter().position(|&q| q as usize == p).expect("hosted replica");
+            let i = h
+                .iter()
+                .position(|&q| q as usize == p)
+                .expect("hosted replica");
             h.swap_remove(i);
         }
     }
 
     /// Moves the replica of `p` on `src` to `dst`, keeping its position (and leadership).
     pub fn move_replica(&mut self, p: usize, src: Bx, dst: Bx) {
-        let pos = self.replicas[p].iter().position(|&b| b == src).expect("src hosts p");
+        let pos = self.replicas[p]
+            .iter()
+            .position(|&b| b == src)
+            .expect("src hosts p");
         self.detach(p, src, pos == 0);
         self.attach(p, dst, pos == 0);
         self.replicas[p][pos] = dst;
@@ -131,7 +138,10 @@ impl<'a> Placement<'a> {
 
     /// Removes the replica of `p` on `src`; if it led, the next replica leads.
     pub fn remove_replica(&mut self, p: usize, src: Bx) {
-        let pos = self.replicas[p].iter().position(|&b| b == src).expect("src hosts p");
+        let pos = self.replicas[p]
+            .iter()
+            .position(|&b| b == src)
+            .expect("src hosts p");
         if pos == 0 && self.replicas[p].len() > 1 {
             let next = self.replicas[p][1];
             self.set_leader(p, next);
@@ -155,7 +165,10 @@ impl<'a> Placement<'a> {
         }
         self.topic_leaders[part.topic * nb + old] -= 1;
         self.topic_leaders[part.topic * nb + b] += 1;
-        let pos = self.replicas[p].iter().position(|&x| x == b).expect("b is a replica");
+        let pos = self.replicas[p]
+            .iter()
+            .position(|&x| x == b)
+            .expect("b is a replica");
         self.replicas[p][..=pos].rotate_right(1);
     }
 
@@ -238,7 +251,9 @@ impl<'a> Placement<'a> {
     pub fn cost(&self, resources: &[Resource]) -> f64 {
         let zero = [0.0; 5];
         let nb = self.pb.broker_count();
-        let mut c: f64 = (0..nb).map(|b| self.band_cost_with(b, resources, &zero)).sum();
+        let mut c: f64 = (0..nb)
+            .map(|b| self.band_cost_with(b, resources, &zero))
+            .sum();
         let leaders = resources.iter().any(|r| r.follows_leader());
         for (t, info) in self.pb.topics.iter().enumerate() {
             for b in 0..nb {

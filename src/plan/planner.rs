@@ -102,7 +102,12 @@ pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError>
     let mut budget = Budget::new(request.max_moves, request.max_move_bytes);
     let mut stages = Vec::new();
     let mut stage = |name, t: Instant, changes, mip: Vec<MipOutcome>| {
-        stages.push(StageReport { stage: name, millis: t.elapsed().as_millis(), changes, mip })
+        stages.push(StageReport {
+            stage: name,
+            millis: t.elapsed().as_millis(),
+            changes,
+            mip,
+        })
     };
 
     if !request.leaders_only {
@@ -123,7 +128,9 @@ pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError>
             runs.push(mip::polish(&mut st, &n, &mut budget, mip_deadline));
         } else {
             for _ in 0..NEIGHBOURHOOD_ROUNDS {
-                let Some(n) = mip::around_violations(&st, NEIGHBOURHOOD_BINARIES) else { break };
+                let Some(n) = mip::around_violations(&st, NEIGHBOURHOOD_BINARIES) else {
+                    break;
+                };
                 let out = mip::polish(&mut st, &n, &mut budget, mip_deadline);
                 let improved = out.improved;
                 runs.push(out);
@@ -138,7 +145,10 @@ pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError>
         stage("mip", t, improved, runs);
     }
     let t = Instant::now();
-    let n = balance_leaders(&mut st, deadline.max(Instant::now() + Duration::from_secs(1)));
+    let n = balance_leaders(
+        &mut st,
+        deadline.max(Instant::now() + Duration::from_secs(1)),
+    );
     stage("leaders", t, n, Vec::new());
 
     let (reassignment, rollback) = build(cluster, &pb, &st);
@@ -163,7 +173,10 @@ pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError>
             eligible_brokers: pb.eligible_brokers().map(|b| pb.broker_ids[b]).collect(),
             bands: Resource::ALL
                 .iter()
-                .map(|&r| ResourceBand { resource: r, band: *pb.band(r) })
+                .map(|&r| ResourceBand {
+                    resource: r,
+                    band: *pb.band(r),
+                })
                 .collect(),
             goals,
             lower_bound,
@@ -185,13 +198,19 @@ fn build(cluster: &Cluster, pb: &Problem, st: &Placement) -> (Reassignment, Reas
             continue;
         }
         let reps = &st.replicas[p];
-        let same_set = reps.len() == part.current.len() && reps.iter().all(|b| part.current.contains(b));
+        let same_set =
+            reps.len() == part.current.len() && reps.iter().all(|b| part.current.contains(b));
         if same_set && reps[0] == part.current_leader {
             continue;
         }
         // Leader first, then surviving replicas in their current order, then new ones.
         let mut list = vec![reps[0]];
-        list.extend(part.current.iter().copied().filter(|b| *b != reps[0] && reps.contains(b)));
+        list.extend(
+            part.current
+                .iter()
+                .copied()
+                .filter(|b| *b != reps[0] && reps.contains(b)),
+        );
         let arriving: Vec<Bx> = reps.iter().copied().filter(|b| !list.contains(b)).collect();
         list.extend(arriving);
         if list == part.current {
@@ -215,7 +234,11 @@ fn lower_bound(st: &Placement, request: &PlanRequest) -> LowerBound {
             }
         }
     }
-    let added: usize = pb.parts.iter().map(|p| p.target_rf.saturating_sub(p.current.len())).sum();
+    let added: usize = pb
+        .parts
+        .iter()
+        .map(|p| p.target_rf.saturating_sub(p.current.len()))
+        .sum();
     let bound = |r: Resource, leaving: f64| -> f64 {
         if request.goals.resource(r) == 0.0 {
             return leaving;
@@ -243,21 +266,39 @@ fn goal_status(st: &Placement, request: &PlanRequest) -> Vec<GoalStatus> {
     for r in Resource::ALL {
         let band = pb.band(r);
         let eligible: Vec<Bx> = pb.eligible_brokers().collect();
-        let loads: Vec<(f64, Bx)> = eligible.iter().map(|&b| (st.load[b][r.index()], b)).collect();
-        let max = loads.iter().copied().max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-        let min = loads.iter().copied().min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let loads: Vec<(f64, Bx)> = eligible
+            .iter()
+            .map(|&b| (st.load[b][r.index()], b))
+            .collect();
+        let max = loads
+            .iter()
+            .copied()
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        let min = loads
+            .iter()
+            .copied()
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let slack = 1e-9 * band.mean.abs().max(1.0);
         let outside: Vec<Bx> = loads
             .iter()
             .filter(|(l, _)| *l > band.hi + slack || *l < band.lo - slack)
             .map(|&(_, b)| b)
             .collect();
-        let ratio = |v: Option<(f64, Bx)>| v.filter(|_| band.mean > 0.0).map(|(l, _)| l / band.mean);
+        let ratio =
+            |v: Option<(f64, Bx)>| v.filter(|_| band.mean > 0.0).map(|(l, _)| l / band.mean);
         let detail = if outside.is_empty() {
             "every eligible broker in band".to_owned()
         } else {
-            let names: Vec<String> = outside.iter().take(8).map(|&b| pb.broker_ids[b].to_string()).collect();
-            format!("{} broker(s) out of band: {}", outside.len(), names.join(","))
+            let names: Vec<String> = outside
+                .iter()
+                .take(8)
+                .map(|&b| pb.broker_ids[b].to_string())
+                .collect();
+            format!(
+                "{} broker(s) out of band: {}",
+                outside.len(),
+                names.join(",")
+            )
         };
         out.push(GoalStatus {
             goal: Goal::Balance(r),
@@ -302,7 +343,12 @@ fn warnings(
         w.push(format!("goal {} not met: {}", g.goal, g.detail));
     }
     if !pb.unrepairable_rack.is_empty() {
-        let names: Vec<String> = pb.unrepairable_rack.iter().take(5).map(ToString::to_string).collect();
+        let names: Vec<String> = pb
+            .unrepairable_rack
+            .iter()
+            .take(5)
+            .map(ToString::to_string)
+            .collect();
         w.push(format!(
             "{} partition(s) span too few racks but may not move in this plan: {}",
             pb.unrepairable_rack.len(),
@@ -311,10 +357,16 @@ fn warnings(
     }
     // Strict rack awareness with uneven racks forces load onto small racks; say so.
     if pb.rack_aware {
-        let eligible_racks: BTreeSet<usize> = pb.eligible_brokers().filter_map(|b| pb.rack_of[b]).collect();
+        let eligible_racks: BTreeSet<usize> = pb
+            .eligible_brokers()
+            .filter_map(|b| pb.rack_of[b])
+            .collect();
         let band = pb.band(Resource::Replicas);
         for &r in &eligible_racks {
-            let members: Vec<Bx> = pb.eligible_brokers().filter(|&b| pb.rack_of[b] == Some(r)).collect();
+            let members: Vec<Bx> = pb
+                .eligible_brokers()
+                .filter(|&b| pb.rack_of[b] == Some(r))
+                .collect();
             let forced = pb
                 .parts
                 .iter()
@@ -347,4 +399,229 @@ fn warnings(
     }
     let _ = st;
     w
+}
+
+#[cfg(test)]
+mod tests {
+    //! Named scenarios on small hand-built clusters. Every plan goes through `verify` inside
+    //! `plan`, and again here against the scenario's own expectations.
+    use super::*;
+    use crate::model::{Broker, Partition, Topic};
+
+    fn cluster(racks: &[&str], topics: Vec<Topic>) -> Cluster {
+        let brokers = racks
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Broker::new(i as i32, (!r.is_empty()).then_some(*r)))
+            .collect();
+        Cluster::new(Some("test".into()), brokers, topics).unwrap()
+    }
+
+    fn topic(name: &str, placements: &[&[i32]], size: u64) -> Topic {
+        Topic::new(
+            name,
+            placements
+                .iter()
+                .enumerate()
+                .map(|(i, r)| Partition::new(i as i32, r.to_vec()).with_load(size, 1000.0, 2000.0))
+                .collect(),
+        )
+    }
+
+    fn quick() -> PlanRequest {
+        PlanRequest {
+            time_limit: Duration::from_secs(10),
+            ..PlanRequest::default()
+        }
+    }
+
+    fn final_replicas(c: &Cluster, plan: &Plan, topic: &str, p: i32) -> Vec<i32> {
+        plan.reassignment
+            .partitions
+            .iter()
+            .find(|e| e.topic == topic && e.partition == p)
+            .map(|e| e.brokers().iter().map(|b| b.0).collect())
+            .unwrap_or_else(|| {
+                let tp = crate::model::TopicPartition::new(topic, p);
+                c.partition(&tp)
+                    .unwrap()
+                    .replicas
+                    .brokers()
+                    .iter()
+                    .map(|b| b.0)
+                    .collect()
+            })
+    }
+
+    #[test]
+    fn balanced_cluster_needs_no_plan() {
+        let c = cluster(
+            &["", "", ""],
+            vec![topic("t", &[&[0, 1], &[1, 2], &[2, 0]], 100)],
+        );
+        let plan = plan(&c, &quick()).unwrap();
+        assert!(
+            plan.reassignment.is_empty(),
+            "{}",
+            plan.reassignment.to_json()
+        );
+        assert!(plan.report.goals.iter().all(|g| g.met));
+    }
+
+    #[test]
+    fn decommission_empties_the_broker_and_keeps_racks() {
+        let c = cluster(
+            &["a", "b", "c", "a"],
+            vec![topic(
+                "t",
+                &[&[0, 1, 2], &[1, 2, 0], &[2, 0, 1], &[3, 1, 2]],
+                100,
+            )],
+        );
+        let req = PlanRequest {
+            decommission: [BrokerId(3)].into(),
+            ..quick()
+        };
+        let plan = plan(&c, &req).unwrap();
+        for p in 0..4 {
+            let r = final_replicas(&c, &plan, "t", p);
+            assert!(!r.contains(&3), "t-{p} still on 3: {r:?}");
+        }
+        assert_eq!(plan.metrics.after[&BrokerId(3)][Resource::Replicas], 0.0);
+        assert_eq!(plan.metrics.replicas_moved, 1);
+        assert_eq!(plan.rollback.partitions[0].brokers()[0], BrokerId(3));
+    }
+
+    #[test]
+    fn replication_factor_changes_both_ways() {
+        let c = cluster(
+            &["", "", "", ""],
+            vec![
+                topic("up", &[&[0], &[1]], 10),
+                topic("down", &[&[0, 1, 2], &[1, 2, 3]], 10),
+            ],
+        );
+        let req = PlanRequest {
+            replication_factors: vec![
+                (regex::Regex::new("^up$").unwrap(), 3),
+                (regex::Regex::new("^down$").unwrap(), 2),
+            ],
+            ..quick()
+        };
+        let plan = plan(&c, &req).unwrap();
+        assert_eq!(final_replicas(&c, &plan, "up", 0).len(), 3);
+        assert_eq!(final_replicas(&c, &plan, "down", 1).len(), 2);
+    }
+
+    #[test]
+    fn rack_violations_are_repaired() {
+        // t-0 sits on two brokers of rack a.
+        let c = cluster(
+            &["a", "a", "b", "b"],
+            vec![topic("t", &[&[0, 1], &[2, 3], &[0, 2], &[1, 3]], 10)],
+        );
+        let plan = plan(&c, &quick()).unwrap();
+        for p in 0..4 {
+            let r = final_replicas(&c, &plan, "t", p);
+            let racks: BTreeSet<bool> = r.iter().map(|&b| b < 2).collect();
+            assert_eq!(racks.len(), 2, "t-{p} on {r:?}");
+        }
+    }
+
+    #[test]
+    fn leaders_only_never_moves_data() {
+        let c = cluster(
+            &["", "", ""],
+            vec![topic(
+                "t",
+                &[&[0, 1], &[0, 2], &[0, 1], &[0, 2], &[1, 2], &[2, 1]],
+                10,
+            )],
+        );
+        let req = PlanRequest {
+            leaders_only: true,
+            ..quick()
+        };
+        let plan = plan(&c, &req).unwrap();
+        assert_eq!(plan.metrics.replicas_moved, 0);
+        assert!(plan.metrics.leader_changes > 0);
+        let leaders = &plan.metrics.after;
+        assert!(
+            leaders.values().all(|l| l[Resource::Leaders] == 2.0),
+            "{leaders:?}"
+        );
+    }
+
+    #[test]
+    fn budgets_are_respected() {
+        let c = cluster(
+            &["", "", "", ""],
+            vec![topic(
+                "t",
+                &[&[0, 1], &[1, 2], &[2, 0], &[0, 1], &[1, 2], &[2, 0]],
+                10,
+            )],
+        );
+        let req = PlanRequest {
+            max_moves: Some(1),
+            ..quick()
+        };
+        let plan = plan(&c, &req).unwrap();
+        assert!(plan.metrics.replicas_moved <= 1);
+        assert!(
+            plan.report.goals.iter().any(|g| !g.met),
+            "one move cannot fill broker 3"
+        );
+    }
+
+    #[test]
+    fn infeasible_requests_say_why() {
+        let c = cluster(
+            &["a", "b", "c", "a", "b"],
+            vec![topic("orders", &[&[0, 1, 2]], 10)],
+        );
+        let req = PlanRequest {
+            decommission: [2, 3, 4].map(BrokerId).into(),
+            ..quick()
+        };
+        let err = plan(&c, &req).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "topic orders needs replication factor 3 but only 2 broker(s) may host it (decommissioning 3 of 5 brokers leaves 2)"
+        );
+        let req = PlanRequest {
+            allowed_brokers: Some([0, 1, 3, 4].map(BrokerId).into()),
+            ..quick()
+        };
+        let err = plan(&c, &req).unwrap_err().to_string();
+        assert!(
+            err.starts_with("topic orders has RF 3 but only 2 racks are allowed"),
+            "{err}"
+        );
+        let partial = cluster(&["a", ""], vec![topic("t", &[&[0]], 1)]);
+        assert!(matches!(
+            plan(&partial, &quick()),
+            Err(PlanError::PartialRacks(_))
+        ));
+    }
+
+    #[test]
+    fn plans_are_deterministic() {
+        let c = crate::synthetic::SyntheticSpec {
+            brokers: 9,
+            racks: 3,
+            empty_brokers: 2,
+            topics: 6,
+            partitions: 120,
+            replication_factors: vec![3, 2],
+            skew: 1.0,
+            mean_size_bytes: 1e9,
+            mean_bytes_in: 1e6,
+            seed: 3,
+        }
+        .build();
+        let a = plan(&c, &quick()).unwrap();
+        let b = plan(&c, &quick()).unwrap();
+        assert_eq!(a.reassignment.to_json(), b.reassignment.to_json());
+    }
 }

@@ -108,7 +108,9 @@ impl Problem {
                 return Err(PlanError::LeadersOnlyConflict("change replication factors"));
             }
             if request.allowed_brokers.is_some() {
-                return Err(PlanError::LeadersOnlyConflict("restrict placement to --brokers"));
+                return Err(PlanError::LeadersOnlyConflict(
+                    "restrict placement to --brokers",
+                ));
             }
         }
         for (re, rf) in &request.replication_factors {
@@ -122,9 +124,11 @@ impl Problem {
             .brokers()
             .iter()
             .map(|b| {
-                b.rack
-                    .as_deref()
-                    .map(|r| rack_names.binary_search_by(|n| n.as_str().cmp(r)).expect("rack listed"))
+                b.rack.as_deref().map(|r| {
+                    rack_names
+                        .binary_search_by(|n| n.as_str().cmp(r))
+                        .expect("rack listed")
+                })
             })
             .collect();
         let rack_aware = request.rack_aware && !rack_names.is_empty();
@@ -149,8 +153,10 @@ impl Problem {
             .filter(|&b| !request.decommission.contains(&broker_ids[b]))
             .filter_map(|b| rack_of[b])
             .collect();
-        let eligible_racks: BTreeSet<usize> =
-            (0..broker_ids.len()).filter(|&b| eligible[b]).filter_map(|b| rack_of[b]).collect();
+        let eligible_racks: BTreeSet<usize> = (0..broker_ids.len())
+            .filter(|&b| eligible[b])
+            .filter_map(|b| rack_of[b])
+            .collect();
 
         let mut parts = Vec::with_capacity(cluster.partition_count());
         let mut topics = Vec::with_capacity(cluster.topics().len());
@@ -198,7 +204,8 @@ impl Problem {
                     }
                 }
                 let spread: BTreeSet<usize> = current.iter().filter_map(|&b| rack_of[b]).collect();
-                if rack_aware && spread.len() < racks_required && (!movable || request.leaders_only) {
+                if rack_aware && spread.len() < racks_required && (!movable || request.leaders_only)
+                {
                     unrepairable_rack.push(TopicPartition::new(&topic.name, p.partition));
                 }
                 let current_leader = p.leader.map_or(current[0], index);
@@ -253,7 +260,10 @@ impl Problem {
     }
 
     pub fn topic_partition(&self, p: usize) -> TopicPartition {
-        TopicPartition::new(&self.topics[self.parts[p].topic].name, self.parts[p].partition)
+        TopicPartition::new(
+            &self.topics[self.parts[p].topic].name,
+            self.parts[p].partition,
+        )
     }
 
     /// True when `replicas` satisfies the hard constraints for movable partition `p`: the target
@@ -261,7 +271,10 @@ impl Problem {
     pub fn is_valid_placement(&self, p: usize, replicas: &[Bx]) -> bool {
         let part = &self.parts[p];
         replicas.len() == part.target_rf
-            && replicas.iter().enumerate().all(|(i, b)| !replicas[..i].contains(b))
+            && replicas
+                .iter()
+                .enumerate()
+                .all(|(i, b)| !replicas[..i].contains(b))
             && replicas.iter().all(|&b| self.eligible[b])
             && self.rack_spread(replicas) >= part.racks_required
     }
@@ -298,7 +311,8 @@ fn compute_bands(parts: &[Part], eligible: &[bool], tolerance: f64) -> [Band; 5]
     for part in parts {
         for r in Resource::ALL {
             if part.movable {
-                total[r.index()] += part.replica_load(r) * part.target_rf as f64 + part.leader_load(r);
+                total[r.index()] +=
+                    part.replica_load(r) * part.target_rf as f64 + part.leader_load(r);
             } else {
                 // A partition that may not move keeps its leader too.
                 for &b in &part.current {

@@ -65,7 +65,9 @@ impl Reassignment {
         let mut out = String::from("{\"version\":1,\"partitions\":[");
         for (i, p) in self.partitions.iter().enumerate() {
             out.push_str(if i == 0 { "\n" } else { ",\n" });
-            out.push_str(&serde_json::to_string(p).expect("a reassignment entry always serialises"));
+            out.push_str(
+                &serde_json::to_string(p).expect("a reassignment entry always serialises"),
+            );
         }
         out.push_str("\n]}\n");
         out

@@ -25,7 +25,11 @@ pub fn repair(st: &mut Placement, budget: &mut Budget) -> Result<(), PlanError> 
             st.remove_replica(p, src);
         }
         // Replace replicas on brokers that may not host the partition.
-        let bad: Vec<Bx> = st.replicas[p].iter().copied().filter(|&b| !pb.eligible[b]).collect();
+        let bad: Vec<Bx> = st.replicas[p]
+            .iter()
+            .copied()
+            .filter(|&b| !pb.eligible[b])
+            .collect();
         for src in bad {
             let dst = best_destination(st, p, Some(src), budget)
                 .ok_or_else(|| budget_error(st, p, "a replica is on a broker it must leave"))?;
@@ -120,7 +124,8 @@ fn best_removal(st: &Placement, p: usize) -> Bx {
             best = Some((c, b));
         }
     }
-    best.expect("a partition above its target RF has replicas").1
+    best.expect("a partition above its target RF has replicas")
+        .1
 }
 
 /// A move that adds a rack to the spread of `p`: from a broker whose rack is doubled to a broker

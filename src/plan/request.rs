@@ -56,7 +56,10 @@ impl PlanRequest {
     /// True when the partitions of `topic` may change.
     pub fn is_movable_topic(&self, topic: &str) -> bool {
         self.topics.as_ref().is_none_or(|re| re.is_match(topic))
-            && !self.exclude_topics.as_ref().is_some_and(|re| re.is_match(topic))
+            && !self
+                .exclude_topics
+                .as_ref()
+                .is_some_and(|re| re.is_match(topic))
     }
 
     /// The replication factor `topic` should end with.
@@ -70,6 +73,9 @@ impl PlanRequest {
     /// True when a movable partition may have a replica on `broker` in the plan.
     pub fn may_host(&self, broker: BrokerId) -> bool {
         !self.decommission.contains(&broker)
-            && self.allowed_brokers.as_ref().is_none_or(|a| a.contains(&broker))
+            && self
+                .allowed_brokers
+                .as_ref()
+                .is_none_or(|a| a.contains(&broker))
     }
 }

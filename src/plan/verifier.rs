@@ -62,10 +62,16 @@ pub fn verify(
         .collect();
     let rack_aware = request.rack_aware && !live_racks.is_empty();
     let fail = |v: &mut Vec<Violation>, tp: &TopicPartition, m: String| {
-        v.push(Violation { partition: Some(tp.to_string()), message: m })
+        v.push(Violation {
+            partition: Some(tp.to_string()),
+            message: m,
+        })
     };
     if plan.version != 1 {
-        v.push(Violation { partition: None, message: format!("unsupported version {}", plan.version) });
+        v.push(Violation {
+            partition: None,
+            message: format!("unsupported version {}", plan.version),
+        });
     }
     for entry in &plan.partitions {
         let tp = entry.topic_partition();
@@ -79,7 +85,15 @@ pub fn verify(
         };
         let brokers = entry.brokers();
         if entry.log_dirs.len() != brokers.len() {
-            fail(&mut v, &tp, format!("{} log dirs for {} replicas", entry.log_dirs.len(), brokers.len()));
+            fail(
+                &mut v,
+                &tp,
+                format!(
+                    "{} log dirs for {} replicas",
+                    entry.log_dirs.len(),
+                    brokers.len()
+                ),
+            );
         }
         if let Some(b) = entry.replicas.first_duplicate() {
             fail(&mut v, &tp, format!("broker {b} listed twice"));
@@ -88,14 +102,29 @@ pub fn verify(
             fail(&mut v, &tp, format!("unknown broker {b}"));
         }
         if !request.is_movable_topic(&tp.topic) {
-            fail(&mut v, &tp, "topic is excluded from this plan but its partition changes".into());
+            fail(
+                &mut v,
+                &tp,
+                "topic is excluded from this plan but its partition changes".into(),
+            );
         }
         let rf = request.target_replication_factor(&tp.topic, current.replication_factor());
         if brokers.len() != rf {
-            fail(&mut v, &tp, format!("{} replicas, replication factor should be {rf}", brokers.len()));
+            fail(
+                &mut v,
+                &tp,
+                format!(
+                    "{} replicas, replication factor should be {rf}",
+                    brokers.len()
+                ),
+            );
         }
         if request.leaders_only && !entry.replicas.same_brokers(&current.replicas) {
-            fail(&mut v, &tp, "leaders-only plan changes the replica set".into());
+            fail(
+                &mut v,
+                &tp,
+                "leaders-only plan changes the replica set".into(),
+            );
         }
         targets.insert(tp, brokers);
     }
@@ -109,13 +138,27 @@ pub fn verify(
         if !request.leaders_only {
             for b in final_brokers {
                 if !request.may_host(*b) && (changed || request.decommission.contains(b)) {
-                    let why = if request.decommission.contains(b) { "decommissioned" } else { "not in --brokers" };
-                    fail(&mut v, &tp, format!("replica on broker {b}, which is {why}"));
+                    let why = if request.decommission.contains(b) {
+                        "decommissioned"
+                    } else {
+                        "not in --brokers"
+                    };
+                    fail(
+                        &mut v,
+                        &tp,
+                        format!("replica on broker {b}, which is {why}"),
+                    );
                 }
             }
             let rf = request.target_replication_factor(&tp.topic, p.replication_factor());
             if !changed && rf != p.replication_factor() {
-                fail(&mut v, &tp, format!("replication factor should become {rf} but the plan does not change it"));
+                fail(
+                    &mut v,
+                    &tp,
+                    format!(
+                        "replication factor should become {rf} but the plan does not change it"
+                    ),
+                );
             }
         }
         if rack_aware && (changed || !request.leaders_only) {
@@ -125,19 +168,35 @@ pub fn verify(
                 .collect();
             let need = final_brokers.len().min(live_racks.len());
             if racks.len() < need && (changed || !request.leaders_only) {
-                fail(&mut v, &tp, format!("spans {} rack(s), needs {need}", racks.len()));
+                fail(
+                    &mut v,
+                    &tp,
+                    format!("spans {} rack(s), needs {need}", racks.len()),
+                );
             }
         }
     }
     let metrics = measure(cluster, &targets);
     if let Some(max) = request.max_moves {
         if metrics.replicas_moved > max {
-            v.push(Violation { partition: None, message: format!("{} replica moves exceed --max-moves {max}", metrics.replicas_moved) });
+            v.push(Violation {
+                partition: None,
+                message: format!(
+                    "{} replica moves exceed --max-moves {max}",
+                    metrics.replicas_moved
+                ),
+            });
         }
     }
     if let Some(max) = request.max_move_bytes {
         if metrics.bytes_moved > max {
-            v.push(Violation { partition: None, message: format!("{} bytes moved exceed --max-move-bytes {max}", metrics.bytes_moved) });
+            v.push(Violation {
+                partition: None,
+                message: format!(
+                    "{} bytes moved exceed --max-move-bytes {max}",
+                    metrics.bytes_moved
+                ),
+            });
         }
     }
     if v.is_empty() {
@@ -150,10 +209,14 @@ pub fn verify(
 /// Loads before and after, and movement totals. A partition in the plan is led by its first
 /// replica afterwards (kplan elects preferred leaders); any other keeps its current leader.
 fn measure(cluster: &Cluster, targets: &BTreeMap<TopicPartition, &[BrokerId]>) -> PlanMetrics {
-    let mut before: BTreeMap<BrokerId, ResourceVector> =
-        cluster.brokers().iter().map(|b| (b.id, ResourceVector::default())).collect();
+    let mut before: BTreeMap<BrokerId, ResourceVector> = cluster
+        .brokers()
+        .iter()
+        .map(|b| (b.id, ResourceVector::default()))
+        .collect();
     let mut after = before.clone();
-    let mut copy_in: BTreeMap<BrokerId, u64> = cluster.brokers().iter().map(|b| (b.id, 0)).collect();
+    let mut copy_in: BTreeMap<BrokerId, u64> =
+        cluster.brokers().iter().map(|b| (b.id, 0)).collect();
     let mut copy_out = copy_in.clone();
     let (mut changed, mut moved, mut bytes, mut leader_changes) = (0, 0, 0u64, 0);
     for (tp, p) in cluster.partitions() {

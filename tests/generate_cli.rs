@@ -1,0 +1,190 @@
+//! `kplan generate` end to end: the binary on fixtures, golden plans, errors and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn kplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kplan"))
+        .args(args)
+        .output()
+        .expect("kplan runs")
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn golden(name: &str, actual: &str) {
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
+    if std::env::var_os("KPLAN_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} missing (KPLAN_BLESS=1 writes it)", path.display()));
+    assert_eq!(
+        actual,
+        expected,
+        "plan differs from golden {}",
+        path.display()
+    );
+}
+
+#[test]
+fn add_broker_fills_the_new_broker() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    let rollback = dir.path().join("rollback.json");
+    let out = kplan(&[
+        "generate",
+        "--snapshot",
+        &fixture("add-broker.json"),
+        "-o",
+        plan.to_str().unwrap(),
+        "--rollback",
+        rollback.to_str().unwrap(),
+        "--throttle",
+        "50MB/s",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("0 → 4"),
+        "broker 3 gets replicas:\n{stderr}"
+    );
+    assert!(stderr.contains("copy time at 50.0 MB/s"), "{stderr}");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    golden("add-broker.plan.json", &text);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["version"], 1);
+    let entries = v["partitions"].as_array().unwrap();
+    assert!(entries
+        .iter()
+        .any(|e| e["replicas"].as_array().unwrap().contains(&3.into())));
+    // The rollback lists the same partitions with their current replicas.
+    let rb: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&rollback).unwrap()).unwrap();
+    assert_eq!(rb["partitions"].as_array().unwrap().len(), entries.len());
+}
+
+#[test]
+fn move_topics_onto_new_brokers() {
+    let out = kplan(&[
+        "generate",
+        "--snapshot",
+        &fixture("move-topics.json"),
+        "--topics",
+        "foo.*",
+        "--brokers",
+        "5,6",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    golden("move-topics.plan.json", &text);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let entries = v["partitions"].as_array().unwrap();
+    assert_eq!(entries.len(), 6, "every foo partition moves");
+    for e in entries {
+        assert!(e["topic"].as_str().unwrap().starts_with("foo"));
+        for b in e["replicas"].as_array().unwrap() {
+            assert!(b == 5 || b == 6, "{e}");
+        }
+        assert_eq!(e["log_dirs"], serde_json::json!(["any", "any"]));
+    }
+}
+
+#[test]
+fn json_summary_is_structured() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("p.json");
+    let out = kplan(&[
+        "generate",
+        "--snapshot",
+        &fixture("add-broker.json"),
+        "-o",
+        plan.to_str().unwrap(),
+        "--output",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cluster_id"], "worked-example-a");
+    assert_eq!(v["brokers"].as_array().unwrap().len(), 4);
+    assert_eq!(v["brokers"][3]["after"]["replicas"], 4);
+    assert!(
+        v["replicas_moved"].as_u64().unwrap() >= v["lower_bound"]["replicas"].as_u64().unwrap()
+    );
+    assert!(v.get("plan").is_none(), "the plan went to -o");
+}
+
+#[test]
+fn bad_snapshot_names_file_and_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"version":1,"brokers":[{"id":0}],"topics":[{"name":"t","partitions":[{"partition":0,"replicas":[0,4]}]}]}"#,
+    )
+    .unwrap();
+    let plan = dir.path().join("plan.json");
+    let out = kplan(&[
+        "generate",
+        "--snapshot",
+        bad.to_str().unwrap(),
+        "-o",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.json: at topics[0].partitions[0].replicas"),
+        "{err}"
+    );
+    assert!(err.contains("broker 4"), "{err}");
+    assert!(!plan.exists(), "nothing written on error");
+}
+
+#[test]
+fn infeasible_request_exits_one_with_reason() {
+    let out = kplan(&[
+        "generate",
+        "--snapshot",
+        &fixture("add-broker.json"),
+        "--decommission",
+        "0-2",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("topic T0 needs replication factor 2 but only 1 broker(s) may host it"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    let out = kplan(&[
+        "generate",
+        "--snapshot",
+        &fixture("add-broker.json"),
+        "--brokers",
+        "5-2",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("backwards"));
+    let out = kplan(&["generate", "--help"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Exit codes:"));
+}
