@@ -101,7 +101,6 @@ fn row(
         format!("{secs:.2}"),
         format!("{:.0}", peak_rss_mib()),
     ];
-    let mut rack_ok = true;
     for r in Resource::ALL {
         let loads: Vec<f64> = brokers.iter().map(|b| m.after[b][r]).collect();
         let mean = loads.iter().sum::<f64>() / loads.len() as f64;
@@ -132,7 +131,6 @@ fn row(
         rs.dedup();
         if rs.len() < b.len().min(racks) {
             violations += 1;
-            rack_ok = false;
         }
     }
     cells.push(violations.to_string());
@@ -148,7 +146,6 @@ fn row(
         lb.1 as f64 / 1e9,
         m.bytes_moved as f64 / lb.1.max(1) as f64
     ));
-    let _ = rack_ok;
     cells
 }
 

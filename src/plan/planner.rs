@@ -157,7 +157,7 @@ pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError>
         PlanError::InvalidPlan(msgs.join("; "))
     })?;
     let goals = goal_status(&st, request);
-    let mut warnings = warnings(&pb, &st, &goals, cluster, request);
+    let mut warnings = warnings(&pb, &goals, cluster, request);
     let time_limit_reached = Instant::now() >= deadline;
     if time_limit_reached {
         warnings.push(format!(
@@ -333,7 +333,6 @@ fn goal_status(st: &Placement, request: &PlanRequest) -> Vec<GoalStatus> {
 
 fn warnings(
     pb: &Problem,
-    st: &Placement,
     goals: &[GoalStatus],
     cluster: &Cluster,
     request: &PlanRequest,
@@ -397,7 +396,6 @@ fn warnings(
             ));
         }
     }
-    let _ = st;
     w
 }
 
