@@ -10,4 +10,5 @@ pub mod cmd;
 pub mod files;
 pub mod model;
 pub mod plan;
+pub mod sim;
 pub mod synthetic;

@@ -1,6 +1,9 @@
 //! The command line: clap definitions. Parsing only; `cmd` does the work.
 
+mod sandbox;
 pub mod values;
+
+pub use sandbox::SandboxArgs;
 
 use std::path::PathBuf;
 
@@ -24,7 +27,19 @@ pub enum Command {
     /// Plan a reassignment from a snapshot file (offline: no cluster connection).
     #[command(after_help = EXIT_CODES)]
     Generate(GenerateArgs),
+    /// Start a SIMULATED Kafka cluster on 127.0.0.1 to rehearse a runbook (not a real broker).
+    #[command(after_help = SANDBOX_EXIT_CODES)]
+    Sandbox(SandboxArgs),
 }
+
+const SANDBOX_EXIT_CODES: &str =
+    "Runs until Ctrl-C. The simulator speaks Kafka's wire protocol for the admin APIs kplan uses
+(and Metadata for other clients); it stores no records.
+
+Exit codes:
+  0  stopped with Ctrl-C
+  1  error: bad spec or snapshot file, a port that cannot be bound
+  2  usage error (unknown flag, bad value)";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {

@@ -178,3 +178,43 @@ mod tests {
         assert!(!topic_regex("orders").unwrap().is_match("orders-dlq"));
     }
 }
+
+/// A demo topic of `kplan sandbox --topic NAME:PARTITIONS:RF[:SIZE[:RATE]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SandboxTopic {
+    pub name: String,
+    pub partitions: u32,
+    pub replication_factor: u16,
+    pub size_bytes: u64,
+    pub bytes_in_per_sec: f64,
+}
+
+pub fn sandbox_topic(s: &str) -> Result<SandboxTopic, String> {
+    let parts: Vec<&str> = s.split(':').collect();
+    if !(3..=5).contains(&parts.len()) || parts[0].is_empty() {
+        return Err(format!("'{s}': expected NAME:PARTITIONS:RF[:SIZE[:RATE]]"));
+    }
+    let partitions = parts[1]
+        .parse()
+        .map_err(|_| format!("'{s}': partitions '{}' is not a number", parts[1]))?;
+    let replication_factor = parts[2]
+        .parse()
+        .map_err(|_| format!("'{s}': replication factor '{}' is not a number", parts[2]))?;
+    let size_bytes = parts.get(3).map(|v| size(v)).transpose()?.unwrap_or(0);
+    let bytes_in_per_sec = parts.get(4).map(|v| rate(v)).transpose()?.unwrap_or(0) as f64;
+    Ok(SandboxTopic {
+        name: parts[0].to_owned(),
+        partitions,
+        replication_factor,
+        size_bytes,
+        bytes_in_per_sec,
+    })
+}
+
+/// `USER:PASSWORD`.
+pub fn user_password(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((u, p)) if !u.is_empty() => Ok((u.to_owned(), p.to_owned())),
+        _ => Err("expected USER:PASSWORD".to_owned()),
+    }
+}

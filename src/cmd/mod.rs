@@ -2,6 +2,7 @@
 pub mod generate;
 mod human;
 mod report;
+pub mod sandbox;
 
 use crate::cli::{Cli, Command};
 
@@ -9,5 +10,6 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Generate(args) => generate::run(&args),
+        Command::Sandbox(args) => sandbox::run(&args),
     }
 }
