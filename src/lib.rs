@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod files;
+pub mod kafka;
 pub mod model;
 pub mod plan;
 pub mod sim;

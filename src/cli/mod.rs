@@ -1,9 +1,13 @@
 //! The command line: clap definitions. Parsing only; `cmd` does the work.
 
+mod connection;
 mod sandbox;
+mod snapshot;
 pub mod values;
 
+pub use connection::ConnectionArgs;
 pub use sandbox::SandboxArgs;
+pub use snapshot::SnapshotArgs;
 
 use std::path::PathBuf;
 
@@ -27,10 +31,18 @@ pub enum Command {
     /// Plan a reassignment from a snapshot file (offline: no cluster connection).
     #[command(after_help = EXIT_CODES)]
     Generate(GenerateArgs),
+    /// Capture a live cluster into a snapshot file: brokers, racks, replicas, sizes, traffic.
+    #[command(after_help = SNAPSHOT_EXIT_CODES)]
+    Snapshot(SnapshotArgs),
     /// Start a SIMULATED Kafka cluster on 127.0.0.1 to rehearse a runbook (not a real broker).
     #[command(after_help = SANDBOX_EXIT_CODES)]
     Sandbox(SandboxArgs),
 }
+
+const SNAPSHOT_EXIT_CODES: &str = "Exit codes:
+  0  snapshot written (warnings, e.g. a broker that is down, are on stderr)
+  1  error: cannot connect, an API failed (--strict), a bad --traffic/--capacity file
+  2  usage error (unknown flag, bad value)";
 
 const SANDBOX_EXIT_CODES: &str =
     "Runs until Ctrl-C. The simulator speaks Kafka's wire protocol for the admin APIs kplan uses

@@ -5,4 +5,7 @@ mod snapshot_file;
 
 pub use atomic_write::write_atomic;
 pub use file_error::FileError;
-pub use snapshot_file::{read_snapshot, snapshot_from_str, SnapshotFile};
+pub use snapshot_file::{
+    read_snapshot, snapshot_file_from_str, snapshot_from_str, BrokerCapacity, BrokerEntry,
+    CaptureInfo, PartitionEntry, ReassignmentEntry, ReplicaLogDir, SnapshotFile, TopicEntry,
+};

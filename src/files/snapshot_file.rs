@@ -4,6 +4,7 @@
 //! JSON path of a wrong field; the model then checks meaning (duplicates, unknown brokers), and its
 //! error is located back to a JSON path here, so both kinds of mistakes name the file and the place.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -19,19 +20,85 @@ pub struct SnapshotFile {
     pub cluster_id: Option<String>,
     pub brokers: Vec<BrokerEntry>,
     pub topics: Vec<TopicEntry>,
+    /// Extensions written by `kplan snapshot`; the planner does not need them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture: Option<CaptureInfo>,
+    /// Dynamic broker configs relevant to moves: broker id ("" = cluster default) → key → value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub broker_configs: BTreeMap<String, BTreeMap<String, String>>,
+    /// Reassignments that were running at capture time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reassignments: Vec<ReassignmentEntry>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// How and when a snapshot was captured.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CaptureInfo {
+    /// Milliseconds since the Unix epoch.
+    pub captured_at_ms: i64,
+    pub controller: Option<i32>,
+    /// How traffic was measured: "end-offset-sampling", "prometheus", "csv" or "none".
+    pub traffic_source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_seconds: Option<f64>,
+    #[serde(default)]
+    pub anonymized: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct BrokerEntry {
     pub id: i32,
     #[serde(default)]
     pub rack: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
+    /// Not answering at capture time (its replicas are listed as offline).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub offline: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<BrokerCapacity>,
+}
+
+/// What a broker can hold and carry (from `--capacity`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BrokerCapacity {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_in_bytes_per_sec: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_out_bytes_per_sec: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TopicEntry {
     pub name: String,
     pub partitions: Vec<PartitionEntry>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub internal: bool,
+    /// Topic configs that matter to moves (min.insync.replicas, retention, throttled replicas).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub configs: BTreeMap<String, String>,
+}
+
+/// An ongoing reassignment at capture time.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ReassignmentEntry {
+    pub topic: String,
+    pub partition: i32,
+    pub replicas: Vec<i32>,
+    pub adding: Vec<i32>,
+    pub removing: Vec<i32>,
+}
+
+/// One replica's place and size on a broker (JBOD-aware).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ReplicaLogDir {
+    pub broker: i32,
+    pub log_dir: String,
+    pub size_bytes: u64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -48,6 +115,10 @@ pub struct PartitionEntry {
     pub bytes_in_per_sec: f64,
     #[serde(default)]
     pub bytes_out_per_sec: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offline_replicas: Vec<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log_dirs: Vec<ReplicaLogDir>,
 }
 
 impl SnapshotFile {
@@ -62,6 +133,10 @@ impl SnapshotFile {
                 .map(|b| BrokerEntry {
                     id: b.id.0,
                     rack: b.rack.clone(),
+                    host: None,
+                    port: None,
+                    offline: false,
+                    capacity: None,
                 })
                 .collect(),
             topics: cluster
@@ -80,10 +155,17 @@ impl SnapshotFile {
                             size_bytes: p.size_bytes,
                             bytes_in_per_sec: p.bytes_in_per_sec,
                             bytes_out_per_sec: p.bytes_out_per_sec,
+                            offline_replicas: Vec::new(),
+                            log_dirs: Vec::new(),
                         })
                         .collect(),
+                    internal: false,
+                    configs: BTreeMap::new(),
                 })
                 .collect(),
+            capture: None,
+            broker_configs: BTreeMap::new(),
+            reassignments: Vec::new(),
         }
     }
 
@@ -217,6 +299,16 @@ pub fn snapshot_from_str(path: &Path, text: &str) -> Result<Cluster, FileError> 
     file.into_cluster().map_err(|e| FileError::Invalid {
         path: path.to_owned(),
         at: located.locate(&e),
+        message: e.to_string(),
+    })
+}
+
+/// Parses snapshot text into the file form (with its extensions), checked like `snapshot_from_str`.
+pub fn snapshot_file_from_str(path: &Path, text: &str) -> Result<SnapshotFile, FileError> {
+    snapshot_from_str(path, text)?;
+    serde_json::from_str(text).map_err(|e| FileError::Invalid {
+        path: path.to_owned(),
+        at: "the top level".to_owned(),
         message: e.to_string(),
     })
 }

@@ -1,0 +1,385 @@
+//! A Java `client.properties` (what `--command-config` names for Kafka's own tools), read into
+//! connection settings. Secrets are kept in [`Secret`], whose `Debug` and `Display` print
+//! `<redacted>`, so no log line or error can show them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::KafkaError;
+
+/// A password or token. Formatting never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecurityProtocol {
+    Plaintext,
+    Ssl,
+    SaslPlaintext,
+    SaslSsl,
+}
+
+impl SecurityProtocol {
+    pub fn uses_tls(self) -> bool {
+        matches!(self, SecurityProtocol::Ssl | SecurityProtocol::SaslSsl)
+    }
+    pub fn uses_sasl(self) -> bool {
+        matches!(
+            self,
+            SecurityProtocol::SaslPlaintext | SecurityProtocol::SaslSsl
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaslSettings {
+    Plain {
+        username: String,
+        password: Secret,
+    },
+    ScramSha256 {
+        username: String,
+        password: Secret,
+    },
+    ScramSha512 {
+        username: String,
+        password: Secret,
+    },
+    OAuthBearer {
+        token_endpoint: String,
+        client_id: String,
+        client_secret: Secret,
+        scope: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TlsSettings {
+    /// PEM file of CA certificates (ssl.truststore.location with ssl.truststore.type=PEM).
+    pub ca_file: Option<String>,
+    /// PEM text of CA certificates (ssl.truststore.certificates).
+    pub ca_pem: Option<String>,
+    /// Client certificate chain and key for mTLS (PEM files or inline PEM).
+    pub cert_file: Option<String>,
+    pub key_file: Option<String>,
+    pub cert_pem: Option<String>,
+    pub key_pem: Option<Secret>,
+    pub key_password: Option<Secret>,
+}
+
+/// Everything needed to connect.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    pub bootstrap: String,
+    pub protocol: SecurityProtocol,
+    pub sasl: Option<SaslSettings>,
+    pub tls: Option<TlsSettings>,
+    pub client_id: String,
+    pub request_timeout: std::time::Duration,
+}
+
+impl ConnectionSettings {
+    pub fn plaintext(bootstrap: impl Into<String>) -> Self {
+        ConnectionSettings {
+            bootstrap: bootstrap.into(),
+            protocol: SecurityProtocol::Plaintext,
+            sasl: None,
+            tls: None,
+            client_id: "kplan".to_owned(),
+            request_timeout: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+/// Parses Java properties text: `key=value`, `key: value` or `key value`, `#`/`!` comments,
+/// trailing-backslash continuation lines.
+pub fn parse_properties(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut logical = String::new();
+    for raw in text.lines() {
+        let line = raw.trim_start();
+        if logical.is_empty() && (line.is_empty() || line.starts_with('#') || line.starts_with('!'))
+        {
+            continue;
+        }
+        if let Some(stripped) = line.strip_suffix('\\') {
+            logical.push_str(stripped);
+            continue;
+        }
+        logical.push_str(line);
+        let entry = std::mem::take(&mut logical);
+        let split = entry
+            .find(['=', ':'])
+            .or_else(|| entry.find(char::is_whitespace));
+        let (k, v) = match split {
+            Some(i) => (&entry[..i], &entry[i + 1..]),
+            None => (entry.as_str(), ""),
+        };
+        out.insert(k.trim().to_owned(), v.trim().to_owned());
+    }
+    out
+}
+
+/// Reads `key="value"` options of a JAAS line.
+fn jaas_options(jaas: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let re = regex::Regex::new(r#"([A-Za-z0-9_.]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;"]+))"#)
+        .expect("static regex");
+    for c in re.captures_iter(jaas) {
+        let v = c.get(2).or_else(|| c.get(3)).map_or("", |m| m.as_str());
+        out.insert(c[1].to_owned(), v.replace("\\\"", "\""));
+    }
+    out
+}
+
+/// Builds connection settings from `--bootstrap-server` and an optional properties file.
+/// Refuses what kplan cannot do, and says what to use instead. `warn` receives warnings
+/// (a properties file readable by others).
+pub fn settings_from(
+    bootstrap: &str,
+    config: Option<&Path>,
+    warn: &mut dyn FnMut(String),
+) -> Result<ConnectionSettings, KafkaError> {
+    let mut settings = ConnectionSettings::plaintext(bootstrap);
+    let Some(path) = config else {
+        return Ok(settings);
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| KafkaError::Settings(format!("cannot read {name}: {e}")))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.permissions().mode() & 0o004 != 0 {
+                warn(format!(
+                    "{name} is readable by every user on this machine; it may hold credentials (chmod 600 {name})"
+                ));
+            }
+        }
+    }
+    let props = parse_properties(&text);
+    let bad = |key: &str, why: String| KafkaError::Settings(format!("{name}: {key}: {why}"));
+    if let Some(id) = props.get("client.id") {
+        settings.client_id = id.clone();
+    }
+    if let Some(ms) = props
+        .get("request.timeout.ms")
+        .or_else(|| props.get("default.api.timeout.ms"))
+    {
+        let ms: u64 = ms.parse().map_err(|_| {
+            bad(
+                "request.timeout.ms",
+                format!("'{ms}' is not a number of milliseconds"),
+            )
+        })?;
+        settings.request_timeout = std::time::Duration::from_millis(ms);
+    }
+    settings.protocol = match props
+        .get("security.protocol")
+        .map(|s| s.to_ascii_uppercase())
+        .as_deref()
+    {
+        None | Some("PLAINTEXT") => SecurityProtocol::Plaintext,
+        Some("SSL") => SecurityProtocol::Ssl,
+        Some("SASL_PLAINTEXT") => SecurityProtocol::SaslPlaintext,
+        Some("SASL_SSL") => SecurityProtocol::SaslSsl,
+        Some(other) => {
+            return Err(bad(
+                "security.protocol",
+                format!("'{other}' is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"),
+            ))
+        }
+    };
+    if settings.protocol.uses_sasl() {
+        let mechanism = props.get("sasl.mechanism").map_or("GSSAPI", String::as_str);
+        let jaas = props
+            .get("sasl.jaas.config")
+            .map(|j| jaas_options(j))
+            .unwrap_or_default();
+        let user_pass = || -> Result<(String, Secret), KafkaError> {
+            match (jaas.get("username"), jaas.get("password")) {
+                (Some(u), Some(p)) => Ok((u.clone(), Secret::new(p.clone()))),
+                _ => Err(bad(
+                    "sasl.jaas.config",
+                    format!(
+                        "{mechanism} needs username=\"...\" password=\"...\" in the login module"
+                    ),
+                )),
+            }
+        };
+        settings.sasl = Some(match mechanism {
+            "PLAIN" => {
+                let (username, password) = user_pass()?;
+                SaslSettings::Plain { username, password }
+            }
+            "SCRAM-SHA-256" => {
+                let (username, password) = user_pass()?;
+                SaslSettings::ScramSha256 { username, password }
+            }
+            "SCRAM-SHA-512" => {
+                let (username, password) = user_pass()?;
+                SaslSettings::ScramSha512 { username, password }
+            }
+            "OAUTHBEARER" => {
+                let endpoint = props
+                    .get("sasl.oauthbearer.token.endpoint.url")
+                    .ok_or_else(|| bad("sasl.oauthbearer.token.endpoint.url", "OAUTHBEARER needs the token endpoint (client credentials flow)".into()))?;
+                let (Some(id), Some(secret)) = (jaas.get("clientId"), jaas.get("clientSecret")) else {
+                    return Err(bad(
+                        "sasl.jaas.config",
+                        "OAuthBearerLoginModule needs clientId=\"...\" clientSecret=\"...\"".into(),
+                    ));
+                };
+                SaslSettings::OAuthBearer {
+                    token_endpoint: endpoint.clone(),
+                    client_id: id.clone(),
+                    client_secret: Secret::new(secret.clone()),
+                    scope: jaas.get("scope").cloned(),
+                }
+            }
+            "GSSAPI" => {
+                return Err(bad(
+                    "sasl.mechanism",
+                    "GSSAPI (Kerberos) is not supported; use SCRAM-SHA-512, PLAIN over TLS, or OAUTHBEARER".into(),
+                ))
+            }
+            other => {
+                return Err(bad(
+                    "sasl.mechanism",
+                    format!("'{other}' is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER"),
+                ))
+            }
+        });
+    }
+    if settings.protocol.uses_tls() {
+        if props
+            .get("ssl.endpoint.identification.algorithm")
+            .is_some_and(|v| v.is_empty())
+        {
+            return Err(bad(
+                "ssl.endpoint.identification.algorithm",
+                "turning off hostname verification is not supported; use a certificate that names the broker".into(),
+            ));
+        }
+        let mut tls = TlsSettings::default();
+        let store_type = |key: &str| props.get(key).map(|t| t.to_ascii_uppercase());
+        for (kind, type_key, loc_key) in [
+            (
+                "truststore",
+                "ssl.truststore.type",
+                "ssl.truststore.location",
+            ),
+            ("keystore", "ssl.keystore.type", "ssl.keystore.location"),
+        ] {
+            let t = store_type(type_key);
+            let loc = props.get(loc_key);
+            let looks_binary = loc.is_some_and(|l| {
+                let l = l.to_ascii_lowercase();
+                l.ends_with(".jks") || l.ends_with(".p12") || l.ends_with(".pfx")
+            });
+            match t.as_deref() {
+                Some("PEM") => {}
+                Some(other @ ("JKS" | "PKCS12")) => {
+                    return Err(bad(type_key, format!(
+                        "{other} {kind}s are not supported; convert to PEM (e.g. keytool -exportcert -rfc, or openssl pkcs12 -nodes) and set {type_key}=PEM"
+                    )))
+                }
+                Some(other) => return Err(bad(type_key, format!("'{other}' is not supported; use PEM"))),
+                None if loc.is_some() && looks_binary => {
+                    return Err(bad(loc_key, format!(
+                        "{} looks like a JKS/PKCS12 {kind} (Java's default type); convert it to PEM and set {type_key}=PEM",
+                        loc.map(String::as_str).unwrap_or_default()
+                    )))
+                }
+                None => {}
+            }
+        }
+        tls.ca_file = props.get("ssl.truststore.location").cloned();
+        tls.ca_pem = props.get("ssl.truststore.certificates").cloned();
+        if let Some(loc) = props.get("ssl.keystore.location") {
+            // A PEM keystore file holds the key and the certificate chain together.
+            tls.cert_file = Some(loc.clone());
+            tls.key_file = Some(loc.clone());
+        }
+        tls.cert_pem = props.get("ssl.keystore.certificate.chain").cloned();
+        tls.key_pem = props.get("ssl.keystore.key").cloned().map(Secret::new);
+        tls.key_password = props.get("ssl.key.password").cloned().map(Secret::new);
+        settings.tls = Some(tls);
+    }
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(text: &str) -> Result<ConnectionSettings, KafkaError> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("client.properties");
+        std::fs::write(&p, text).unwrap();
+        settings_from("b:9092", Some(&p), &mut |_| {})
+    }
+
+    #[test]
+    fn properties_syntax() {
+        let p = parse_properties("# c\na=1\nb : 2\nc 3\nlong=x\\\n  y\n! other\n");
+        assert_eq!(p["a"], "1");
+        assert_eq!(p["b"], "2");
+        assert_eq!(p["c"], "3");
+        assert_eq!(p["long"], "xy");
+    }
+
+    #[test]
+    fn scram_over_ssl_with_pem_truststore() {
+        let s = settings(
+            "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n\
+             sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"alice\" password=\"p@ss;word\";\n\
+             ssl.truststore.type=PEM\nssl.truststore.location=/etc/ca.pem\nclient.id=ops\n",
+        )
+        .unwrap();
+        assert_eq!(s.protocol, SecurityProtocol::SaslSsl);
+        assert_eq!(
+            s.sasl,
+            Some(SaslSettings::ScramSha512 {
+                username: "alice".into(),
+                password: Secret::new("p@ss;word")
+            })
+        );
+        assert_eq!(s.tls.unwrap().ca_file.as_deref(), Some("/etc/ca.pem"));
+        assert_eq!(s.client_id, "ops");
+        assert!(
+            !format!("{:?}", s.sasl).contains("p@ss"),
+            "secrets never print"
+        );
+    }
+
+    #[test]
+    fn refusals_say_what_to_use_instead() {
+        let e =
+            settings("security.protocol=SSL\nssl.truststore.location=/etc/kafka/truststore.jks\n")
+                .unwrap_err();
+        assert!(e.to_string().contains("convert it to PEM"), "{e}");
+        let e = settings("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=GSSAPI\n").unwrap_err();
+        assert!(e.to_string().contains("SCRAM"), "{e}");
+        let e = settings("security.protocol=SSL\nssl.keystore.type=PKCS12\n").unwrap_err();
+        assert!(e.to_string().contains("PEM"), "{e}");
+        let e = settings("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n").unwrap_err();
+        assert!(e.to_string().contains("username"), "{e}");
+    }
+}

@@ -1,0 +1,506 @@
+//! `kplan snapshot`'s work: read a live cluster through [`KafkaAdmin`] into a snapshot file.
+//!
+//! Traffic without a metrics pipeline: end offsets are read twice, `sample` apart; messages per
+//! second times the average message size (log size ÷ (end − start offsets)) estimates bytes in
+//! per partition, and bytes out is bytes in times the number of consumer groups with committed
+//! offsets on the topic (each group reads everything once).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use super::admin_types::*;
+use super::{KafkaAdmin, KafkaError};
+use crate::files::{
+    BrokerCapacity, BrokerEntry, CaptureInfo, PartitionEntry, ReassignmentEntry, ReplicaLogDir,
+    SnapshotFile, TopicEntry,
+};
+use crate::model::{BrokerId, TopicPartition};
+
+/// Topic configs worth keeping in a snapshot.
+const TOPIC_KEYS: [&str; 6] = [
+    "min.insync.replicas",
+    "retention.ms",
+    "retention.bytes",
+    "cleanup.policy",
+    "leader.replication.throttled.replicas",
+    "follower.replication.throttled.replicas",
+];
+
+/// Broker configs worth keeping.
+const BROKER_KEYS: [&str; 3] = [
+    "leader.replication.throttled.rate",
+    "follower.replication.throttled.rate",
+    "replica.alter.log.dirs.io.max.bytes.per.second",
+];
+
+/// Where traffic numbers come from.
+#[derive(Clone, Debug)]
+pub enum TrafficInput {
+    /// Sample end offsets over this window.
+    Sample(Duration),
+    /// Per-topic bytes in per second from a file (Prometheus dump or CSV), spread evenly over
+    /// the topic's partitions; `source` names the format.
+    Imported {
+        source: &'static str,
+        bytes_in: BTreeMap<String, f64>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct CaptureOptions {
+    pub topics: Option<regex::Regex>,
+    pub traffic: TrafficInput,
+    pub capacity: BTreeMap<i32, BrokerCapacity>,
+    /// Fail when a broker does not answer, instead of marking its replicas offline.
+    pub strict: bool,
+}
+
+/// What the capture reports as it goes.
+pub enum CaptureEvent<'a> {
+    Stage(&'a str),
+    Sampling { elapsed: Duration, total: Duration },
+    Warning(String),
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Reads the cluster into a snapshot.
+pub async fn capture<A: KafkaAdmin>(
+    admin: &A,
+    options: &CaptureOptions,
+    events: &mut dyn FnMut(CaptureEvent),
+) -> Result<SnapshotFile, KafkaError> {
+    events(CaptureEvent::Stage("describing the cluster"));
+    let cluster = admin.describe_cluster().await?;
+    let live: BTreeSet<BrokerId> = cluster.brokers.iter().map(|b| b.id).collect();
+
+    events(CaptureEvent::Stage("describing topics"));
+    let topics: Vec<TopicState> = admin
+        .describe_topics(None)
+        .await?
+        .into_iter()
+        .filter(|t| {
+            options
+                .topics
+                .as_ref()
+                .is_none_or(|re| re.is_match(&t.name))
+        })
+        .collect();
+
+    // Brokers named by replicas but not alive: down at capture time.
+    let mut down: BTreeSet<BrokerId> = BTreeSet::new();
+    for t in &topics {
+        for p in &t.partitions {
+            down.extend(p.replicas.iter().filter(|b| !live.contains(b)));
+        }
+    }
+    for b in &down {
+        let msg = format!(
+            "broker {b} is not answering: its replicas are marked offline and its rack is unknown \
+             (plan with --decommission {b}, or --disable-rack-aware)"
+        );
+        if options.strict {
+            return Err(KafkaError::Api {
+                api: "DescribeCluster",
+                broker: Some(b.0),
+                message: "broker is not alive (--strict)".into(),
+            });
+        }
+        events(CaptureEvent::Warning(msg));
+    }
+
+    events(CaptureEvent::Stage("describing log dirs"));
+    let live_ids: Vec<BrokerId> = live.iter().copied().collect();
+    let dirs = admin.describe_log_dirs(&live_ids).await?;
+    let mut replica_dirs: BTreeMap<TopicPartition, Vec<ReplicaLogDir>> = BTreeMap::new();
+    for (broker, result) in dirs {
+        match result {
+            Ok(replicas) => {
+                for r in replicas.into_iter().filter(|r| !r.is_future) {
+                    replica_dirs.entry(r.tp).or_default().push(ReplicaLogDir {
+                        broker: broker.0,
+                        log_dir: r.log_dir,
+                        size_bytes: r.size,
+                    });
+                }
+            }
+            Err(e) if options.strict => return Err(e),
+            Err(e) => events(CaptureEvent::Warning(format!(
+                "{e}; sizes from this broker are missing"
+            ))),
+        }
+    }
+
+    events(CaptureEvent::Stage("describing configs"));
+    let mut targets: Vec<ConfigTarget> = topics
+        .iter()
+        .map(|t| ConfigTarget::Topic(t.name.clone()))
+        .collect();
+    targets.extend(live_ids.iter().map(|b| ConfigTarget::Broker(*b)));
+    let configs = admin.describe_configs(&targets).await?;
+    let mut topic_configs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut broker_configs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for (target, result) in configs {
+        let values = match result {
+            Ok(v) => v,
+            Err(e) if options.strict => return Err(e),
+            Err(e) => {
+                events(CaptureEvent::Warning(e.to_string()));
+                continue;
+            }
+        };
+        match target {
+            ConfigTarget::Topic(name) => {
+                let kept: BTreeMap<String, String> = values
+                    .into_iter()
+                    .filter(|(k, v)| {
+                        TOPIC_KEYS.contains(&k.as_str())
+                            && v.value.as_deref().is_some_and(|x| !x.is_empty())
+                    })
+                    .filter_map(|(k, v)| v.value.map(|x| (k, x)))
+                    .collect();
+                topic_configs.insert(name, kept);
+            }
+            ConfigTarget::Broker(b) => {
+                let kept: BTreeMap<String, String> = values
+                    .into_iter()
+                    .filter(|(k, v)| {
+                        BROKER_KEYS.contains(&k.as_str()) && v.dynamic_here && !v.sensitive
+                    })
+                    .filter_map(|(k, v)| v.value.map(|x| (k, x)))
+                    .collect();
+                if !kept.is_empty() {
+                    broker_configs.insert(b.to_string(), kept);
+                }
+            }
+            ConfigTarget::BrokerDefault => {}
+        }
+    }
+
+    events(CaptureEvent::Stage("listing reassignments"));
+    let reassignments: Vec<ReassignmentEntry> = admin
+        .list_reassignments()
+        .await?
+        .into_iter()
+        .filter(|(tp, _)| topics.iter().any(|t| t.name == tp.topic))
+        .map(|(tp, r)| ReassignmentEntry {
+            topic: tp.topic,
+            partition: tp.partition,
+            replicas: r.replicas.iter().map(|b| b.0).collect(),
+            adding: r.adding.iter().map(|b| b.0).collect(),
+            removing: r.removing.iter().map(|b| b.0).collect(),
+        })
+        .collect();
+
+    // Partition sizes: the leader's replica (the copy source), else the largest replica.
+    let size_of = |tp: &TopicPartition, leader: Option<BrokerId>| -> u64 {
+        let Some(dirs) = replica_dirs.get(tp) else {
+            return 0;
+        };
+        leader
+            .and_then(|l| dirs.iter().find(|d| d.broker == l.0))
+            .map(|d| d.size_bytes)
+            .unwrap_or_else(|| dirs.iter().map(|d| d.size_bytes).max().unwrap_or(0))
+    };
+
+    // Traffic.
+    let all_tps: Vec<TopicPartition> = topics
+        .iter()
+        .flat_map(|t| {
+            t.partitions
+                .iter()
+                .filter(|p| p.leader.is_some())
+                .map(|p| TopicPartition::new(t.name.clone(), p.partition))
+        })
+        .collect();
+    let (bytes_in, source, sample_seconds) = match &options.traffic {
+        TrafficInput::Imported { source, bytes_in } => {
+            let mut per_partition = BTreeMap::new();
+            for t in &topics {
+                if let Some(rate) = bytes_in.get(&t.name) {
+                    let n = t.partitions.len().max(1) as f64;
+                    for p in &t.partitions {
+                        per_partition
+                            .insert(TopicPartition::new(t.name.clone(), p.partition), rate / n);
+                    }
+                }
+            }
+            (per_partition, *source, None)
+        }
+        TrafficInput::Sample(window) => {
+            events(CaptureEvent::Stage("sampling end offsets"));
+            let earliest = admin.list_offsets(&all_tps, OffsetKind::Earliest).await?;
+            let first = admin.list_offsets(&all_tps, OffsetKind::Latest).await?;
+            let started = Instant::now();
+            while started.elapsed() < *window {
+                events(CaptureEvent::Sampling {
+                    elapsed: started.elapsed(),
+                    total: *window,
+                });
+                tokio::time::sleep((*window - started.elapsed()).min(Duration::from_millis(200)))
+                    .await;
+            }
+            let second = admin.list_offsets(&all_tps, OffsetKind::Latest).await?;
+            let elapsed = started.elapsed().as_secs_f64();
+            events(CaptureEvent::Sampling {
+                elapsed: *window,
+                total: *window,
+            });
+            let mut rates = BTreeMap::new();
+            let mut failures = 0usize;
+            for t in &topics {
+                for p in &t.partitions {
+                    let tp = TopicPartition::new(t.name.clone(), p.partition);
+                    let (Some(Ok(start)), Some(Ok(a)), Some(Ok(b))) =
+                        (earliest.get(&tp), first.get(&tp), second.get(&tp))
+                    else {
+                        if p.leader.is_some() {
+                            failures += 1;
+                        }
+                        continue;
+                    };
+                    let messages = (a - start).max(0) as f64;
+                    let size = size_of(&tp, p.leader) as f64;
+                    let avg = if messages > 0.0 { size / messages } else { 0.0 };
+                    rates.insert(tp, ((b - a).max(0) as f64 / elapsed) * avg);
+                }
+            }
+            if failures > 0 {
+                events(CaptureEvent::Warning(format!(
+                    "ListOffsets failed for {failures} partitions; their traffic is recorded as 0"
+                )));
+            }
+            (rates, "end-offset-sampling", Some(elapsed))
+        }
+    };
+
+    events(CaptureEvent::Stage("counting consumer groups"));
+    let mut fan_out: BTreeMap<String, usize> = BTreeMap::new();
+    match admin.group_topics().await {
+        Ok(groups) => {
+            for topics in groups.values() {
+                for t in topics {
+                    *fan_out.entry(t.clone()).or_default() += 1;
+                }
+            }
+        }
+        Err(e) if options.strict => return Err(e),
+        Err(e) => events(CaptureEvent::Warning(format!(
+            "{e}; bytes out is recorded as 0"
+        ))),
+    }
+
+    let mut brokers: Vec<BrokerEntry> = cluster
+        .brokers
+        .iter()
+        .map(|b| BrokerEntry {
+            id: b.id.0,
+            rack: b.rack.clone(),
+            host: Some(b.host.clone()),
+            port: Some(b.port),
+            offline: false,
+            capacity: options.capacity.get(&b.id.0).cloned(),
+        })
+        .collect();
+    brokers.extend(down.iter().map(|b| BrokerEntry {
+        id: b.0,
+        rack: None,
+        host: None,
+        port: None,
+        offline: true,
+        capacity: options.capacity.get(&b.0).cloned(),
+    }));
+    brokers.sort_by_key(|b| b.id);
+
+    let topics = topics
+        .into_iter()
+        .map(|t| {
+            let fan = fan_out.get(&t.name).copied().unwrap_or(0) as f64;
+            let partitions = t
+                .partitions
+                .iter()
+                .map(|p| {
+                    let tp = TopicPartition::new(t.name.clone(), p.partition);
+                    let rate = bytes_in.get(&tp).copied().unwrap_or(0.0);
+                    PartitionEntry {
+                        partition: p.partition,
+                        replicas: p.replicas.iter().map(|b| b.0).collect(),
+                        leader: p.leader.map(|b| b.0),
+                        isr: Some(p.isr.iter().map(|b| b.0).collect()),
+                        size_bytes: size_of(&tp, p.leader),
+                        bytes_in_per_sec: round2(rate),
+                        bytes_out_per_sec: round2(rate * fan),
+                        offline_replicas: p
+                            .replicas
+                            .iter()
+                            .filter(|b| p.offline.contains(b) || down.contains(b))
+                            .map(|b| b.0)
+                            .collect(),
+                        log_dirs: replica_dirs.get(&tp).cloned().unwrap_or_default(),
+                    }
+                })
+                .collect();
+            TopicEntry {
+                configs: topic_configs.remove(&t.name).unwrap_or_default(),
+                name: t.name,
+                partitions,
+                internal: t.internal,
+            }
+        })
+        .collect();
+
+    Ok(SnapshotFile {
+        version: 1,
+        cluster_id: Some(cluster.cluster_id),
+        brokers,
+        topics,
+        capture: Some(CaptureInfo {
+            captured_at_ms: now_ms(),
+            controller: cluster.controller.map(|b| b.0),
+            traffic_source: source.to_owned(),
+            sample_seconds: sample_seconds.map(round2),
+            anonymized: false,
+        }),
+        broker_configs,
+        reassignments,
+    })
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// A stable short hash (FNV-1a 64) for anonymized names.
+fn stable_hash(s: &str) -> String {
+    let h = s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{h:016x}")
+}
+
+/// Replaces topic names and hosts with stable hashes (internal topics keep their names), so a
+/// snapshot can be shared; the same name always maps to the same hash.
+pub fn anonymize(file: &mut SnapshotFile) {
+    let rename = |name: &str| {
+        if name.starts_with("__") {
+            name.to_owned()
+        } else {
+            format!("topic-{}", &stable_hash(name)[..12])
+        }
+    };
+    for t in &mut file.topics {
+        t.name = rename(&t.name);
+    }
+    file.topics.sort_by(|a, b| a.name.cmp(&b.name));
+    for r in &mut file.reassignments {
+        r.topic = rename(&r.topic);
+    }
+    for b in &mut file.brokers {
+        if let Some(h) = &b.host {
+            b.host = Some(format!("host-{}", &stable_hash(h)[..12]));
+        }
+    }
+    if let Some(c) = &mut file.capture {
+        c.anonymized = true;
+    }
+}
+
+/// Per-topic bytes in per second from a Prometheus text dump of
+/// `kafka_server_brokertopicmetrics_bytesin_total{topic="..."}` (summed over brokers; a counter
+/// dump is read as a rate only with `_rate`/`OneMinuteRate` series) or a CSV `topic,bytes_in_per_sec`.
+pub fn parse_traffic(
+    name: &str,
+    text: &str,
+) -> Result<(&'static str, BTreeMap<String, f64>), String> {
+    let mut out: BTreeMap<String, f64> = BTreeMap::new();
+    let looks_prometheus = text
+        .lines()
+        .any(|l| l.contains("bytesin") || l.starts_with("# TYPE"));
+    if looks_prometheus {
+        let re = regex::Regex::new(r#"^kafka_server_brokertopicmetrics_bytesin(?:_total|persec|_rate|_oneminuterate)?\{([^}]*)\}\s+([0-9.eE+-]+)"#)
+            .expect("static regex");
+        let topic_re = regex::Regex::new(r#"topic="([^"]+)""#).expect("static regex");
+        for (i, line) in text.lines().enumerate() {
+            let l = line.trim();
+            if l.is_empty() || l.starts_with('#') {
+                continue;
+            }
+            let lower = l.to_ascii_lowercase();
+            let Some(c) = re.captures(&lower) else {
+                continue;
+            };
+            let Some(t) = topic_re.captures(&l[..l.find('}').unwrap_or(l.len())]) else {
+                continue;
+            };
+            let v: f64 = c[2]
+                .parse()
+                .map_err(|_| format!("{name}:{}: '{}' is not a number", i + 1, &c[2]))?;
+            *out.entry(t[1].to_owned()).or_default() += v;
+        }
+        if out.is_empty() {
+            return Err(format!(
+                "{name}: no kafka_server_brokertopicmetrics_bytesin series with a topic label"
+            ));
+        }
+        return Ok(("prometheus", out));
+    }
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.is_empty()
+            || l.starts_with('#')
+            || (i == 0 && l.to_ascii_lowercase().starts_with("topic"))
+        {
+            continue;
+        }
+        let mut cols = l.split(',');
+        let (Some(topic), Some(rate), None) = (cols.next(), cols.next(), cols.next()) else {
+            return Err(format!(
+                "{name}:{}: expected 'topic,bytes_in_per_sec'",
+                i + 1
+            ));
+        };
+        let rate: f64 = rate
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name}:{}: '{}' is not a number", i + 1, rate.trim()))?;
+        if !(rate.is_finite() && rate >= 0.0) {
+            return Err(format!(
+                "{name}:{}: a rate must be a non-negative number",
+                i + 1
+            ));
+        }
+        out.insert(topic.trim().to_owned(), rate);
+    }
+    Ok(("csv", out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traffic_files() {
+        let (src, m) =
+            parse_traffic("t.csv", "topic,bytes_in_per_sec\norders,100\nclicks, 2.5\n").unwrap();
+        assert_eq!(src, "csv");
+        assert_eq!(m["clicks"], 2.5);
+        let e = parse_traffic("t.csv", "orders,abc\n").unwrap_err();
+        assert!(e.contains("t.csv:1"), "{e}");
+        let prom = "# TYPE kafka_server_brokertopicmetrics_bytesin_rate gauge\n\
+            kafka_server_brokertopicmetrics_bytesin_rate{broker=\"1\",topic=\"Orders\"} 10\n\
+            kafka_server_brokertopicmetrics_bytesin_rate{broker=\"2\",topic=\"Orders\"} 5\n";
+        let (src, m) = parse_traffic("p.txt", prom).unwrap();
+        assert_eq!(src, "prometheus");
+        assert_eq!(m["Orders"], 15.0);
+    }
+
+    #[test]
+    fn anonymizing_is_stable() {
+        assert_eq!(stable_hash("orders"), stable_hash("orders"));
+        assert_ne!(stable_hash("orders"), stable_hash("payments"));
+    }
+}
