@@ -344,3 +344,46 @@ fn sasl_plain_and_scram_listeners() {
     ]);
     assert!(res.status.success());
 }
+
+#[test]
+fn a_kafka_2_4_cluster_falls_back_to_metadata_and_broker_rack() {
+    let mut spec = spec();
+    spec.version = kplan::sim::KafkaVersion::V2_4;
+    let sim = Simulator::start(
+        &spec,
+        SimOptions {
+            speed: 1.0,
+            base_port: 0,
+        },
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cluster.json");
+    let res = kplan(&[
+        "snapshot",
+        "--bootstrap-server",
+        &sim.bootstrap(),
+        "--sample",
+        "0s",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert!(res.status.success(), "{stderr}");
+    assert!(stderr.contains("predates DescribeCluster"), "{stderr}");
+    let snap = read(&out);
+    let racks: Vec<(i32, Option<&str>)> = snap
+        .brokers
+        .iter()
+        .map(|b| (b.id, b.rack.as_deref()))
+        .collect();
+    assert_eq!(
+        racks,
+        vec![
+            (1, Some("rack-a")),
+            (2, Some("rack-b")),
+            (3, Some("rack-a")),
+            (4, Some("rack-b"))
+        ]
+    );
+}

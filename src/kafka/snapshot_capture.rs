@@ -75,13 +75,24 @@ pub async fn capture<A: KafkaAdmin>(
     events: &mut dyn FnMut(CaptureEvent),
 ) -> Result<SnapshotFile, KafkaError> {
     events(CaptureEvent::Stage("describing the cluster"));
-    let cluster = admin.describe_cluster().await?;
-    let live: BTreeSet<BrokerId> = cluster.brokers.iter().map(|b| b.id).collect();
+    let described = admin.describe_cluster().await;
 
     events(CaptureEvent::Stage("describing topics"));
-    let topics: Vec<TopicState> = admin
-        .describe_topics(None)
-        .await?
+    let all_topics = admin.describe_topics(None).await?;
+    let cluster = match described {
+        Ok(c) => c,
+        Err(e) if e.to_string().contains("UnknownApiVersion") => {
+            events(CaptureEvent::Warning(
+                "the cluster predates DescribeCluster (Kafka < 2.8): brokers are taken from the replica lists \
+                 and racks from each broker's broker.rack config; a broker that holds no replica is not seen"
+                    .into(),
+            ));
+            fallback_cluster(admin, &all_topics).await?
+        }
+        Err(e) => return Err(e),
+    };
+    let live: BTreeSet<BrokerId> = cluster.brokers.iter().map(|b| b.id).collect();
+    let topics: Vec<TopicState> = all_topics
         .into_iter()
         .filter(|t| {
             options
@@ -300,8 +311,8 @@ pub async fn capture<A: KafkaAdmin>(
         .map(|b| BrokerEntry {
             id: b.id.0,
             rack: b.rack.clone(),
-            host: Some(b.host.clone()),
-            port: Some(b.port),
+            host: (!b.host.is_empty()).then(|| b.host.clone()),
+            port: (b.port >= 0).then_some(b.port),
             offline: false,
             capacity: options.capacity.get(&b.id.0).cloned(),
         })
@@ -355,7 +366,7 @@ pub async fn capture<A: KafkaAdmin>(
 
     Ok(SnapshotFile {
         version: 1,
-        cluster_id: Some(cluster.cluster_id),
+        cluster_id: (!cluster.cluster_id.is_empty()).then_some(cluster.cluster_id),
         brokers,
         topics,
         capture: Some(CaptureInfo {
@@ -367,6 +378,35 @@ pub async fn capture<A: KafkaAdmin>(
         }),
         broker_configs,
         reassignments,
+    })
+}
+
+/// Brokers of a pre-2.8 cluster: those named by replicas that answer DescribeConfigs (one broker
+/// resource per request, sent to that broker), with their `broker.rack`.
+async fn fallback_cluster<A: KafkaAdmin>(
+    admin: &A,
+    topics: &[TopicState],
+) -> Result<ClusterInfo, KafkaError> {
+    let ids: BTreeSet<BrokerId> = topics
+        .iter()
+        .flat_map(|t| t.partitions.iter().flat_map(|p| p.replicas.iter().copied()))
+        .collect();
+    let mut brokers = Vec::new();
+    for id in ids {
+        let res = admin.describe_configs(&[ConfigTarget::Broker(id)]).await?;
+        if let Some(Ok(configs)) = res.get(&ConfigTarget::Broker(id)) {
+            brokers.push(BrokerInfo {
+                id,
+                host: String::new(),
+                port: -1,
+                rack: configs.get("broker.rack").and_then(|v| v.value.clone()),
+            });
+        }
+    }
+    Ok(ClusterInfo {
+        cluster_id: String::new(),
+        controller: None,
+        brokers,
     })
 }
 
