@@ -263,7 +263,7 @@ impl KafkaAdmin for KrafkaAdmin {
         let res = self
             .admin
             .list_offsets(
-                partitions.iter().map(|p| (ktp(p), spec.clone())),
+                partitions.iter().map(|p| (ktp(p), spec)),
                 Default::default(),
             )
             .await
