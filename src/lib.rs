@@ -7,6 +7,7 @@
 //! - [`synthetic`]: seeded clusters for benchmarks, tests and rehearsals.
 pub mod cli;
 pub mod cmd;
+pub mod exec;
 pub mod files;
 pub mod kafka;
 pub mod model;

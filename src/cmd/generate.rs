@@ -38,7 +38,11 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     }
     let planned = planned?;
 
-    let plan_json = planned.reassignment.to_json();
+    let plan_json = planned
+        .reassignment
+        .clone()
+        .with_context(cluster.cluster_id(), &planned.rollback)
+        .to_json();
     if let Some(path) = &args.output_file {
         write_atomic(path, plan_json.as_bytes())?;
     }

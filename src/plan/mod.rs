@@ -19,6 +19,6 @@ pub use band::Band;
 pub use goal::{Goal, GoalWeights};
 pub use plan_error::PlanError;
 pub use planner::{plan, GoalStatus, LowerBound, Plan, PlanReport};
-pub use reassignment::{PartitionReassignment, Reassignment};
+pub use reassignment::{CurrentReplicas, PartitionReassignment, PlanContext, Reassignment};
 pub use request::PlanRequest;
 pub use verifier::{verify, PlanMetrics, Violation};

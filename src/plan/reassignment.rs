@@ -11,6 +11,26 @@ use crate::model::{BrokerId, ReplicaSet, TopicPartition};
 pub struct Reassignment {
     pub version: u32,
     pub partitions: Vec<PartitionReassignment>,
+    /// What kplan knew when it planned (cluster id, each partition's replicas then), so that
+    /// `execute` can refuse a stale plan. Kafka's tool ignores the extra key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kplan: Option<PlanContext>,
+}
+
+/// The planning-time view a plan carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanContext {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+    /// Replica lists of the planned partitions at planning time.
+    pub current: Vec<CurrentReplicas>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentReplicas {
+    pub topic: String,
+    pub partition: i32,
+    pub replicas: Vec<BrokerId>,
 }
 
 /// One partition's target replica list. The first replica is the preferred leader.
@@ -49,7 +69,25 @@ impl Reassignment {
         Reassignment {
             version: 1,
             partitions,
+            kplan: None,
         }
+    }
+
+    /// The same plan, carrying the planning-time replicas of `rollback` and the cluster id.
+    pub fn with_context(mut self, cluster_id: Option<&str>, rollback: &Reassignment) -> Self {
+        self.kplan = Some(PlanContext {
+            cluster_id: cluster_id.map(str::to_owned),
+            current: rollback
+                .partitions
+                .iter()
+                .map(|p| CurrentReplicas {
+                    topic: p.topic.clone(),
+                    partition: p.partition,
+                    replicas: p.brokers().to_vec(),
+                })
+                .collect(),
+        });
+        self
     }
 
     pub fn is_empty(&self) -> bool {
@@ -69,7 +107,23 @@ impl Reassignment {
                 &serde_json::to_string(p).expect("a reassignment entry always serialises"),
             );
         }
-        out.push_str("\n]}\n");
+        out.push_str("\n]");
+        if let Some(ctx) = &self.kplan {
+            out.push_str(",\n\"kplan\":{");
+            if let Some(id) = &ctx.cluster_id {
+                out.push_str(&format!(
+                    "\"cluster_id\":{},",
+                    serde_json::to_string(id).expect("string")
+                ));
+            }
+            out.push_str("\"current\":[");
+            for (i, c) in ctx.current.iter().enumerate() {
+                out.push_str(if i == 0 { "\n" } else { ",\n" });
+                out.push_str(&serde_json::to_string(c).expect("a context entry always serialises"));
+            }
+            out.push_str("\n]}");
+        }
+        out.push_str("}\n");
         out
     }
 }

@@ -1,0 +1,144 @@
+//! The state file of an execution: what was submitted, and the throttle ledger — the config
+//! values that were there before kplan changed them, so they can be restored exactly.
+//!
+//! It lives next to the plan (`plan.json` → `plan.json.state`), is rewritten atomically after
+//! every step, and makes `execute` resumable and idempotent.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::TopicPartition;
+
+/// A config resource in the ledger.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerTarget {
+    Topic(String),
+    Broker(i32),
+}
+
+/// One config key kplan changed, and what it was before (`None` = not set on the resource).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub target: LedgerTarget,
+    pub key: String,
+    pub prior: Option<String>,
+}
+
+/// Records prior values; the first record of a key wins (later ones see kplan's own value).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThrottleLedger {
+    pub entries: Vec<LedgerEntry>,
+}
+
+impl ThrottleLedger {
+    pub fn record(&mut self, target: LedgerTarget, key: &str, prior: Option<String>) {
+        if !self
+            .entries
+            .iter()
+            .any(|e| e.target == target && e.key == key)
+        {
+            self.entries.push(LedgerEntry {
+                target,
+                key: key.to_owned(),
+                prior,
+            });
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionState {
+    pub version: u32,
+    /// FNV-1a of the plan text: a state file belongs to exactly one plan.
+    pub plan_digest: String,
+    pub cluster_id: Option<String>,
+    pub waves: Vec<Vec<TopicPartition>>,
+    /// Partitions whose reassignment the controller has accepted.
+    pub submitted: BTreeSet<TopicPartition>,
+    pub throttle: Option<u64>,
+    pub ledger: ThrottleLedger,
+    /// The ledger was restored (throttles removed); nothing left to undo.
+    pub throttles_restored: bool,
+    pub finished: bool,
+}
+
+impl ExecutionState {
+    pub fn new(
+        plan_digest: String,
+        cluster_id: Option<String>,
+        waves: Vec<Vec<TopicPartition>>,
+        throttle: Option<u64>,
+    ) -> Self {
+        ExecutionState {
+            version: 1,
+            plan_digest,
+            cluster_id,
+            waves,
+            submitted: BTreeSet::new(),
+            throttle,
+            ledger: ThrottleLedger::default(),
+            throttles_restored: false,
+            finished: false,
+        }
+    }
+
+    /// The first wave with a partition not yet submitted.
+    pub fn next_wave(&self) -> Option<usize> {
+        self.waves
+            .iter()
+            .position(|w| w.iter().any(|tp| !self.submitted.contains(tp)))
+    }
+}
+
+/// A stable digest of the plan text.
+pub fn digest(text: &str) -> String {
+    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_prior_value_wins() {
+        let mut l = ThrottleLedger::default();
+        l.record(
+            LedgerTarget::Broker(1),
+            "leader.replication.throttled.rate",
+            Some("100".into()),
+        );
+        l.record(
+            LedgerTarget::Broker(1),
+            "leader.replication.throttled.rate",
+            Some("50000000".into()),
+        );
+        assert_eq!(l.entries.len(), 1);
+        assert_eq!(l.entries[0].prior.as_deref(), Some("100"));
+    }
+
+    #[test]
+    fn next_wave_skips_submitted_ones() {
+        let tp = |p| TopicPartition::new("t", p);
+        let mut s = ExecutionState::new(
+            "d".into(),
+            None,
+            vec![vec![tp(0)], vec![tp(1), tp(2)]],
+            None,
+        );
+        assert_eq!(s.next_wave(), Some(0));
+        s.submitted.insert(tp(0));
+        s.submitted.insert(tp(1));
+        assert_eq!(s.next_wave(), Some(1));
+        s.submitted.insert(tp(2));
+        assert_eq!(s.next_wave(), None);
+    }
+}

@@ -1,0 +1,184 @@
+//! Which replicas and brokers a set of moves throttles, with Kafka's semantics (KIP-73, as
+//! `kafka-reassign-partitions.sh --throttle` computes them):
+//!
+//! - `leader.replication.throttled.replicas` of a topic lists every *current* replica of each
+//!   moving partition (any of them may be the leader that sends); for a partition already being
+//!   reassigned, "current" means its original replicas, not the ones still being added;
+//! - `follower.replication.throttled.replicas` lists only the replicas being added;
+//! - the leader rate goes on every broker that may send, the follower rate on every broker that
+//!   receives.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::{BrokerId, TopicPartition};
+
+/// One partition's move: where it is (its original replicas) and where it goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MoveSpec {
+    pub tp: TopicPartition,
+    pub current: Vec<BrokerId>,
+    pub target: Vec<BrokerId>,
+    /// Bytes to copy to each added replica (the leader's size).
+    pub size: u64,
+}
+
+impl MoveSpec {
+    pub fn adding(&self) -> Vec<BrokerId> {
+        self.target
+            .iter()
+            .copied()
+            .filter(|b| !self.current.contains(b))
+            .collect()
+    }
+
+    pub fn removing(&self) -> Vec<BrokerId> {
+        self.current
+            .iter()
+            .copied()
+            .filter(|b| !self.target.contains(b))
+            .collect()
+    }
+
+    /// Only the order changes: no data is copied.
+    pub fn is_leader_only(&self) -> bool {
+        self.adding().is_empty() && self.removing().is_empty()
+    }
+}
+
+/// The throttle configuration a set of moves needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ThrottlePlan {
+    /// topic → (partition, broker) entries of the leader list.
+    pub leader: BTreeMap<String, BTreeSet<(i32, i32)>>,
+    /// topic → (partition, broker) entries of the follower list.
+    pub follower: BTreeMap<String, BTreeSet<(i32, i32)>>,
+    pub senders: BTreeSet<BrokerId>,
+    pub receivers: BTreeSet<BrokerId>,
+}
+
+pub const LEADER_REPLICAS: &str = "leader.replication.throttled.replicas";
+pub const FOLLOWER_REPLICAS: &str = "follower.replication.throttled.replicas";
+pub const LEADER_RATE: &str = "leader.replication.throttled.rate";
+pub const FOLLOWER_RATE: &str = "follower.replication.throttled.rate";
+
+pub fn throttle_plan(moves: &[MoveSpec]) -> ThrottlePlan {
+    let mut plan = ThrottlePlan::default();
+    for m in moves {
+        let adding = m.adding();
+        if adding.is_empty() {
+            continue; // a reorder or a shrink copies nothing
+        }
+        let topic = m.tp.topic.clone();
+        for b in &m.current {
+            plan.leader
+                .entry(topic.clone())
+                .or_default()
+                .insert((m.tp.partition, b.0));
+            plan.senders.insert(*b);
+        }
+        for b in adding {
+            plan.follower
+                .entry(topic.clone())
+                .or_default()
+                .insert((m.tp.partition, b.0));
+            plan.receivers.insert(b);
+        }
+    }
+    plan
+}
+
+/// Kafka's list syntax, entries sorted by partition then broker.
+pub fn format_list(entries: &BTreeSet<(i32, i32)>) -> String {
+    entries
+        .iter()
+        .map(|(p, b)| format!("{p}:{b}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn parse_list(value: &str) -> BTreeSet<(i32, i32)> {
+    value
+        .split(',')
+        .filter_map(|e| {
+            let (p, b) = e.trim().split_once(':')?;
+            Some((p.trim().parse().ok()?, b.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// An existing list with our entries added (`*` already covers everything).
+pub fn merge_list(existing: Option<&str>, ours: &BTreeSet<(i32, i32)>) -> String {
+    match existing.map(str::trim) {
+        Some("*") => "*".to_owned(),
+        Some(v) => {
+            let mut all = parse_list(v);
+            all.extend(ours.iter().copied());
+            format_list(&all)
+        }
+        None => format_list(ours),
+    }
+}
+
+/// An existing list without our entries; `None` when nothing is left (delete the key).
+pub fn remove_entries(existing: &str, ours: &BTreeSet<(i32, i32)>) -> Option<String> {
+    if existing.trim() == "*" {
+        return Some("*".to_owned());
+    }
+    let left: BTreeSet<(i32, i32)> = parse_list(existing).difference(ours).copied().collect();
+    (!left.is_empty()).then(|| format_list(&left))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mv(topic: &str, p: i32, current: &[i32], target: &[i32]) -> MoveSpec {
+        MoveSpec {
+            tp: TopicPartition::new(topic, p),
+            current: current.iter().map(|b| BrokerId(*b)).collect(),
+            target: target.iter().map(|b| BrokerId(*b)).collect(),
+            size: 0,
+        }
+    }
+
+    #[test]
+    fn kafkas_example() {
+        // foo-0 [1,2,3]→[1,2,5], bar-0 [2,3,4]→[1,2,3].
+        let plan = throttle_plan(&[
+            mv("foo", 0, &[1, 2, 3], &[1, 2, 5]),
+            mv("bar", 0, &[2, 3, 4], &[1, 2, 3]),
+        ]);
+        assert_eq!(format_list(&plan.leader["foo"]), "0:1,0:2,0:3");
+        assert_eq!(format_list(&plan.follower["foo"]), "0:5");
+        assert_eq!(format_list(&plan.leader["bar"]), "0:2,0:3,0:4");
+        assert_eq!(format_list(&plan.follower["bar"]), "0:1");
+        assert_eq!(plan.senders, [1, 2, 3, 4].map(BrokerId).into());
+        assert_eq!(plan.receivers, [1, 5].map(BrokerId).into());
+    }
+
+    #[test]
+    fn reorders_and_shrinks_are_not_throttled() {
+        let plan = throttle_plan(&[
+            mv("a", 0, &[1, 2, 3], &[3, 2, 1]),
+            mv("a", 1, &[1, 2, 3], &[1, 2]),
+        ]);
+        assert_eq!(plan, ThrottlePlan::default());
+    }
+
+    #[test]
+    fn a_partition_already_moving_is_sourced_from_its_original_replicas() {
+        // Original [1,2]; Kafka shows [3,2,1] while adding 3. A new target [4,2] keeps 1,2 as sources.
+        let plan = throttle_plan(&[mv("a", 0, &[1, 2], &[4, 2])]);
+        assert_eq!(format_list(&plan.leader["a"]), "0:1,0:2");
+        assert_eq!(format_list(&plan.follower["a"]), "0:4");
+    }
+
+    #[test]
+    fn merging_keeps_what_an_operator_set() {
+        let ours: BTreeSet<(i32, i32)> = [(0, 1), (0, 2)].into();
+        assert_eq!(merge_list(Some("3:9"), &ours), "0:1,0:2,3:9");
+        assert_eq!(merge_list(Some("*"), &ours), "*");
+        assert_eq!(remove_entries("0:1,0:2,3:9", &ours), Some("3:9".to_owned()));
+        assert_eq!(remove_entries("0:1,0:2", &ours), None);
+    }
+}
