@@ -3,9 +3,21 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = kplan::cli::Cli::parse();
+    let cli = match kplan::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `verify` gives exit code 2 to "still in progress"; a usage error there must not
+            // look like it to a runbook, so it is an error (1) like any bad input.
+            let verify = std::env::args().nth(1).as_deref() == Some("verify");
+            if verify && e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::from(1);
+            }
+            e.exit();
+        }
+    };
     match kplan::cmd::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             // One line per cause, the way operators read it: what failed, then why.
             eprintln!("error: {e}");

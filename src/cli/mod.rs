@@ -1,11 +1,16 @@
 //! The command line: clap definitions. Parsing only; `cmd` does the work.
 
 mod connection;
+mod runbook;
 mod sandbox;
 mod snapshot;
 pub mod values;
 
 pub use connection::ConnectionArgs;
+pub use runbook::{
+    CancelArgs, ElectLeadersArgs, ExecuteArgs, StatusArgs, ThrottleClearArgs, ThrottleCommand, ThrottleSetArgs,
+    ThrottleShowArgs, VerifyArgs,
+};
 pub use sandbox::SandboxArgs;
 pub use snapshot::SnapshotArgs;
 
@@ -34,6 +39,24 @@ pub enum Command {
     /// Capture a live cluster into a snapshot file: brokers, racks, replicas, sizes, traffic.
     #[command(after_help = SNAPSHOT_EXIT_CODES)]
     Snapshot(SnapshotArgs),
+    /// Apply a plan: checks, throttles, waves, progress; resumable (KIP-455).
+    #[command(after_help = EXECUTE_EXIT_CODES)]
+    Execute(ExecuteArgs),
+    /// Check a plan against the cluster: done / in progress / diverged; restores throttles when done.
+    #[command(after_help = VERIFY_EXIT_CODES)]
+    Verify(VerifyArgs),
+    /// Replication throttles: set, clear, show.
+    #[command(subcommand, after_help = EXIT_CODES_SIMPLE)]
+    Throttle(ThrottleCommand),
+    /// Cancel in-flight reassignments (KIP-455) and restore throttles.
+    #[command(after_help = EXIT_CODES_SIMPLE)]
+    Cancel(CancelArgs),
+    /// Elect leaders (preferred or unclean), like kafka-leader-election.sh.
+    #[command(after_help = EXIT_CODES_SIMPLE)]
+    ElectLeaders(ElectLeadersArgs),
+    /// Ongoing reassignments with adding/removing replicas and bytes remaining.
+    #[command(after_help = EXIT_CODES_SIMPLE)]
+    Status(StatusArgs),
     /// Start a SIMULATED Kafka cluster on 127.0.0.1 to rehearse a runbook (not a real broker).
     #[command(after_help = SANDBOX_EXIT_CODES)]
     Sandbox(SandboxArgs),
@@ -42,6 +65,23 @@ pub enum Command {
 const SNAPSHOT_EXIT_CODES: &str = "Exit codes:
   0  snapshot written (warnings, e.g. a broker that is down, are on stderr)
   1  error: cannot connect, an API failed (--strict), a bad --traffic/--capacity file
+  2  usage error (unknown flag, bad value)";
+
+const EXECUTE_EXIT_CODES: &str = "Exit codes:
+  0  done, or (without --wait) the next wave was submitted; --dry-run printed its plan
+  1  error: bad plan file, cannot connect, a dead broker in the plan, a stale plan, a refused move
+  2  usage error (unknown flag, bad value)
+  130 interrupted with Ctrl-C: in-flight moves keep running; run again to resume, or kplan cancel";
+
+const VERIFY_EXIT_CODES: &str = "Exit codes (for runbooks):
+  0  every partition of the plan is done (throttles restored unless --preserve-throttles)
+  1  error: bad input, cannot connect
+  2  still in progress (with --wait: still in progress at --timeout)
+  3  diverged or failed: a partition is neither at its target nor moving towards it, or is missing";
+
+const EXIT_CODES_SIMPLE: &str = "Exit codes:
+  0  success
+  1  error: bad input, cannot connect, or the cluster refused part of the request
   2  usage error (unknown flag, bad value)";
 
 const SANDBOX_EXIT_CODES: &str =

@@ -1,5 +1,10 @@
 //! Subcommands: each turns parsed arguments into work on the core and the edge.
+mod cluster_view;
 mod connect;
+pub mod execute;
+mod runbook_tools;
+mod throttles;
+pub mod verify;
 pub mod generate;
 mod human;
 mod report;
@@ -8,11 +13,17 @@ pub mod snapshot;
 
 use crate::cli::{Cli, Command};
 
-/// Runs the parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the parsed command line; the result is the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Generate(args) => generate::run(&args),
-        Command::Sandbox(args) => sandbox::run(&args),
-        Command::Snapshot(args) => snapshot::run(&args),
+        Command::Generate(args) => generate::run(&args).map(|()| 0),
+        Command::Sandbox(args) => sandbox::run(&args).map(|()| 0),
+        Command::Snapshot(args) => snapshot::run(&args).map(|()| 0),
+        Command::Execute(args) => execute::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Throttle(cmd) => runbook_tools::throttle(&cmd),
+        Command::Cancel(args) => runbook_tools::cancel(&args),
+        Command::ElectLeaders(args) => runbook_tools::elect_leaders(&args),
+        Command::Status(args) => runbook_tools::status(&args),
     }
 }

@@ -1,0 +1,174 @@
+//! Arguments of the runbook commands: execute, verify, throttle, cancel, elect-leaders, status.
+
+use std::path::PathBuf;
+
+use super::{values, ConnectionArgs, OutputFormat};
+use crate::kafka::ElectionKind;
+
+#[derive(Debug, clap::Args)]
+pub struct ExecuteArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// The plan: any kafka-reassign-partitions JSON (kplan's carries a staleness check).
+    #[arg(long, alias = "reassignment-json-file", value_name = "FILE")]
+    pub plan: PathBuf,
+    /// Replication throttle for the moves, e.g. 50MB/s or plain bytes/s (50000000).
+    #[arg(long, value_parser = values::rate)]
+    pub throttle: Option<u64>,
+    /// At most this many replicas coming into, and going out of, any broker per wave.
+    #[arg(long, default_value_t = 5)]
+    pub max_moves_per_broker: usize,
+    /// At most this many bytes being copied per wave, e.g. 500GiB.
+    #[arg(long, value_parser = values::size)]
+    pub max_inflight_bytes: Option<u64>,
+    /// Follow progress until every wave is done (default when stdout is a terminal).
+    #[arg(long, overrides_with = "no_wait")]
+    pub wait: bool,
+    /// Submit the next wave and exit; run again (or --resume) to continue.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Continue from the state file (running again does the same).
+    #[arg(long)]
+    pub resume: bool,
+    /// Allow partitions that are already being reassigned (their target is replaced).
+    #[arg(long)]
+    pub additional: bool,
+    /// Proceed with the partitions that did not drift since planning (the rest are skipped).
+    #[arg(long)]
+    pub force: bool,
+    /// After the last wave, do not elect the preferred leaders of the moved partitions.
+    #[arg(long)]
+    pub no_elect_leaders: bool,
+    /// Print every config change and every wave, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --dry-run: plan against this snapshot instead of the live cluster (offline).
+    #[arg(long, value_name = "FILE", requires = "dry_run")]
+    pub snapshot: Option<PathBuf>,
+    /// State file (submitted waves, throttle ledger); default PLAN.state.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Write the rollback JSON here; default PLAN.rollback.json.
+    #[arg(long, value_name = "FILE")]
+    pub rollback: Option<PathBuf>,
+    /// How often to poll progress.
+    #[arg(long, default_value = "2s", value_parser = values::duration)]
+    pub poll_interval: std::time::Duration,
+    /// table: a progress bar and tables; json: one JSON event per line on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// Connection arguments are not needed for --dry-run --snapshot.
+    #[arg(skip)]
+    pub offline: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[arg(long, alias = "reassignment-json-file", value_name = "FILE")]
+    pub plan: PathBuf,
+    /// State file holding the throttle ledger; default PLAN.state.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Wait until nothing is in progress (or --timeout).
+    #[arg(long)]
+    pub wait: bool,
+    #[arg(long, default_value = "2h", value_parser = values::duration)]
+    pub timeout: std::time::Duration,
+    /// Leave throttles in place even when everything is done.
+    #[arg(long)]
+    pub preserve_throttles: bool,
+    #[arg(long, default_value = "2s", value_parser = values::duration)]
+    pub poll_interval: std::time::Duration,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ThrottleCommand {
+    /// Set the replication throttle: for a plan's moves (lists and rates), or rates on brokers.
+    Set(ThrottleSetArgs),
+    /// Remove throttles: a plan's (restoring prior values from its ledger), or all of them.
+    Clear(ThrottleClearArgs),
+    /// Every broker and topic throttle in the cluster, flagging leftovers.
+    Show(ThrottleShowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["plan", "brokers"])))]
+pub struct ThrottleSetArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[arg(long, value_parser = values::rate)]
+    pub rate: u64,
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    #[arg(long, value_parser = values::broker_list)]
+    pub brokers: Option<std::collections::BTreeSet<crate::model::BrokerId>>,
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["plan", "all"])))]
+pub struct ThrottleClearArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Delete every throttle rate and throttled-replicas list in the cluster.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ThrottleShowArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["plan", "all"])))]
+pub struct CancelArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Cancel every reassignment in flight.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Leave throttles in place.
+    #[arg(long)]
+    pub preserve_throttles: bool,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["plan", "all_topic_partitions", "path_to_json_file"])))]
+pub struct ElectLeadersArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    #[arg(long)]
+    pub all_topic_partitions: bool,
+    /// kafka-leader-election.sh's file: {"partitions":[{"topic":"foo","partition":1}]}.
+    #[arg(long, value_name = "FILE")]
+    pub path_to_json_file: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ElectionKind::Preferred)]
+    pub election_type: ElectionKind,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}

@@ -1,0 +1,198 @@
+//! Setting and restoring replication throttles, recording prior values in the ledger.
+
+use std::collections::BTreeMap;
+
+use anyhow::bail;
+
+use crate::exec::{
+    format_list, merge_list, remove_entries, LedgerTarget, ThrottleLedger, ThrottlePlan, FOLLOWER_RATE,
+    FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS,
+};
+use crate::kafka::{ConfigChange, ConfigTarget, ConfigValue, KafkaAdmin};
+use crate::model::BrokerId;
+
+/// A config change as it will be (or was) made, for printing.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PlannedChange {
+    pub resource: String,
+    pub key: String,
+    /// `None` = delete the key.
+    pub value: Option<String>,
+}
+
+fn ledger_target(t: &ConfigTarget) -> LedgerTarget {
+    match t {
+        ConfigTarget::Topic(n) => LedgerTarget::Topic(n.clone()),
+        ConfigTarget::Broker(b) => LedgerTarget::Broker(b.0),
+        ConfigTarget::BrokerDefault => LedgerTarget::Broker(-1),
+    }
+}
+
+fn config_target(t: &LedgerTarget) -> ConfigTarget {
+    match t {
+        LedgerTarget::Topic(n) => ConfigTarget::Topic(n.clone()),
+        LedgerTarget::Broker(b) => ConfigTarget::Broker(BrokerId(*b)),
+    }
+}
+
+/// The value set on the resource itself (inherited and default values are not "ours to restore").
+fn own_value(configs: &BTreeMap<String, ConfigValue>, key: &str) -> Option<String> {
+    configs.get(key).filter(|v| v.dynamic_here).and_then(|v| v.value.clone())
+}
+
+/// The changes that throttle `plan` at `rate`, given the current configs; records priors.
+pub fn throttle_changes(
+    plan: &ThrottlePlan,
+    rate: u64,
+    current: &BTreeMap<ConfigTarget, BTreeMap<String, ConfigValue>>,
+    ledger: &mut ThrottleLedger,
+) -> Vec<(ConfigTarget, Vec<ConfigChange>)> {
+    let empty = BTreeMap::new();
+    let mut out: Vec<(ConfigTarget, Vec<ConfigChange>)> = Vec::new();
+    let topics: std::collections::BTreeSet<&String> = plan.leader.keys().chain(plan.follower.keys()).collect();
+    for topic in topics {
+        let target = ConfigTarget::Topic(topic.clone());
+        let configs = current.get(&target).unwrap_or(&empty);
+        let mut ops = Vec::new();
+        for (key, entries) in [(LEADER_REPLICAS, plan.leader.get(topic)), (FOLLOWER_REPLICAS, plan.follower.get(topic))] {
+            let Some(entries) = entries else { continue };
+            let prior = own_value(configs, key);
+            ledger.record(ledger_target(&target), key, prior.clone());
+            ops.push(ConfigChange::Set(key.to_owned(), merge_list(prior.as_deref(), entries)));
+        }
+        out.push((target, ops));
+    }
+    let mut per_broker: BTreeMap<BrokerId, Vec<&str>> = BTreeMap::new();
+    for b in &plan.senders {
+        per_broker.entry(*b).or_default().push(LEADER_RATE);
+    }
+    for b in &plan.receivers {
+        per_broker.entry(*b).or_default().push(FOLLOWER_RATE);
+    }
+    for (b, keys) in per_broker {
+        let target = ConfigTarget::Broker(b);
+        let configs = current.get(&target).unwrap_or(&empty);
+        let mut ops = Vec::new();
+        for key in keys {
+            ledger.record(ledger_target(&target), key, own_value(configs, key));
+            ops.push(ConfigChange::Set(key.to_owned(), rate.to_string()));
+        }
+        out.push((target, ops));
+    }
+    out
+}
+
+/// The changes that put back what the ledger recorded.
+pub fn restore_changes(ledger: &ThrottleLedger) -> Vec<(ConfigTarget, Vec<ConfigChange>)> {
+    let mut grouped: BTreeMap<ConfigTarget, Vec<ConfigChange>> = BTreeMap::new();
+    for e in &ledger.entries {
+        let op = match &e.prior {
+            Some(v) => ConfigChange::Set(e.key.clone(), v.clone()),
+            None => ConfigChange::Delete(e.key.clone()),
+        };
+        grouped.entry(config_target(&e.target)).or_default().push(op);
+    }
+    grouped.into_iter().collect()
+}
+
+/// Without a ledger: remove only the list entries this plan's moves put there. Rates are left
+/// alone (their prior values are unknown).
+pub fn unthrottle_changes(
+    plan: &ThrottlePlan,
+    current: &BTreeMap<ConfigTarget, BTreeMap<String, ConfigValue>>,
+) -> Vec<(ConfigTarget, Vec<ConfigChange>)> {
+    let mut out = Vec::new();
+    let empty = BTreeMap::new();
+    let topics: std::collections::BTreeSet<&String> = plan.leader.keys().chain(plan.follower.keys()).collect();
+    for topic in topics {
+        let target = ConfigTarget::Topic(topic.clone());
+        let configs = current.get(&target).unwrap_or(&empty);
+        let mut ops = Vec::new();
+        for (key, entries) in [(LEADER_REPLICAS, plan.leader.get(topic)), (FOLLOWER_REPLICAS, plan.follower.get(topic))] {
+            let (Some(entries), Some(existing)) = (entries, own_value(configs, key)) else { continue };
+            ops.push(match remove_entries(&existing, entries) {
+                Some(left) if left == existing => continue,
+                Some(left) => ConfigChange::Set(key.to_owned(), left),
+                None => ConfigChange::Delete(key.to_owned()),
+            });
+        }
+        if !ops.is_empty() {
+            out.push((target, ops));
+        }
+    }
+    out
+}
+
+/// Printable form of changes.
+pub fn describe(changes: &[(ConfigTarget, Vec<ConfigChange>)]) -> Vec<PlannedChange> {
+    changes
+        .iter()
+        .flat_map(|(t, ops)| {
+            ops.iter().map(move |o| match o {
+                ConfigChange::Set(k, v) => PlannedChange {
+                    resource: t.to_string(),
+                    key: k.clone(),
+                    value: Some(v.clone()),
+                },
+                ConfigChange::Delete(k) => PlannedChange {
+                    resource: t.to_string(),
+                    key: k.clone(),
+                    value: None,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Current configs of the resources a throttle plan touches.
+pub async fn current_configs<A: KafkaAdmin>(
+    admin: &A,
+    plan: &ThrottlePlan,
+) -> anyhow::Result<BTreeMap<ConfigTarget, BTreeMap<String, ConfigValue>>> {
+    let mut targets: Vec<ConfigTarget> = plan
+        .leader
+        .keys()
+        .chain(plan.follower.keys())
+        .map(|t| ConfigTarget::Topic(t.clone()))
+        .collect();
+    targets.sort();
+    targets.dedup();
+    targets.extend(plan.senders.union(&plan.receivers).map(|b| ConfigTarget::Broker(*b)));
+    let mut out = BTreeMap::new();
+    if targets.is_empty() {
+        return Ok(out);
+    }
+    for (t, r) in admin.describe_configs(&targets).await? {
+        out.insert(t, r?);
+    }
+    Ok(out)
+}
+
+/// Applies changes; any refused resource is an error naming it.
+pub async fn apply<A: KafkaAdmin>(admin: &A, changes: &[(ConfigTarget, Vec<ConfigChange>)]) -> anyhow::Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut failed = Vec::new();
+    for (t, r) in admin.alter_configs(changes).await? {
+        if let Err(e) = r {
+            failed.push(format!("{t}: {e}"));
+        }
+    }
+    if !failed.is_empty() {
+        bail!("IncrementalAlterConfigs refused: {}", failed.join("; "));
+    }
+    Ok(())
+}
+
+/// One line per list for humans.
+pub fn list_summary(plan: &ThrottlePlan) -> Vec<String> {
+    let mut out = Vec::new();
+    for (t, e) in &plan.leader {
+        out.push(format!("topic {t}: {LEADER_REPLICAS}={}", format_list(e)));
+    }
+    for (t, e) in &plan.follower {
+        out.push(format!("topic {t}: {FOLLOWER_REPLICAS}={}", format_list(e)));
+    }
+    out
+}
