@@ -8,8 +8,8 @@ pub mod values;
 
 pub use connection::ConnectionArgs;
 pub use runbook::{
-    CancelArgs, ElectLeadersArgs, ExecuteArgs, StatusArgs, ThrottleClearArgs, ThrottleCommand, ThrottleSetArgs,
-    ThrottleShowArgs, VerifyArgs,
+    CancelArgs, ElectLeadersArgs, ExecuteArgs, StatusArgs, ThrottleClearArgs, ThrottleCommand,
+    ThrottleSetArgs, ThrottleShowArgs, VerifyArgs,
 };
 pub use sandbox::SandboxArgs;
 pub use snapshot::SnapshotArgs;

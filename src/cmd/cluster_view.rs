@@ -22,7 +22,11 @@ pub struct ClusterView {
 }
 
 impl ClusterView {
-    pub async fn fetch<A: KafkaAdmin>(admin: &A, plan: &Reassignment, with_sizes: bool) -> anyhow::Result<Self> {
+    pub async fn fetch<A: KafkaAdmin>(
+        admin: &A,
+        plan: &Reassignment,
+        with_sizes: bool,
+    ) -> anyhow::Result<Self> {
         let cluster = admin.describe_cluster().await?;
         let mut view = ClusterView {
             cluster_id: Some(cluster.cluster_id),
@@ -34,7 +38,8 @@ impl ClusterView {
         let all = admin.describe_topics(None).await?;
         for t in all.into_iter().filter(|t| topics.contains(&t.name)) {
             for p in t.partitions {
-                view.partitions.insert(TopicPartition::new(&t.name, p.partition), p);
+                view.partitions
+                    .insert(TopicPartition::new(&t.name, p.partition), p);
             }
         }
         view.missing_topics = topics
@@ -83,26 +88,49 @@ impl ClusterView {
     pub fn original(&self, tp: &TopicPartition) -> Option<Vec<BrokerId>> {
         let p = self.partitions.get(tp)?;
         Some(match self.ongoing.get(tp) {
-            Some(o) => p.replicas.iter().copied().filter(|b| !o.adding.contains(b)).collect(),
+            Some(o) => p
+                .replicas
+                .iter()
+                .copied()
+                .filter(|b| !o.adding.contains(b))
+                .collect(),
             None => p.replicas.clone(),
         })
     }
 
     /// The leader's log size (the bytes each added replica must copy).
     pub fn size(&self, tp: &TopicPartition) -> u64 {
-        let Some(p) = self.partitions.get(tp) else { return 0 };
+        let Some(p) = self.partitions.get(tp) else {
+            return 0;
+        };
         p.leader
             .and_then(|l| self.replica_sizes.get(&(tp.clone(), l)).copied())
-            .unwrap_or_else(|| p.replicas.iter().filter_map(|b| self.replica_sizes.get(&(tp.clone(), *b))).copied().max().unwrap_or(0))
+            .unwrap_or_else(|| {
+                p.replicas
+                    .iter()
+                    .filter_map(|b| self.replica_sizes.get(&(tp.clone(), *b)))
+                    .copied()
+                    .max()
+                    .unwrap_or(0)
+            })
     }
 
     /// Bytes still to copy for an in-flight partition: Σ over adding replicas of (leader − copied).
     pub fn bytes_remaining(&self, tp: &TopicPartition) -> u64 {
-        let Some(o) = self.ongoing.get(tp) else { return 0 };
+        let Some(o) = self.ongoing.get(tp) else {
+            return 0;
+        };
         let size = self.size(tp);
         o.adding
             .iter()
-            .map(|b| size.saturating_sub(self.replica_sizes.get(&(tp.clone(), *b)).copied().unwrap_or(0)))
+            .map(|b| {
+                size.saturating_sub(
+                    self.replica_sizes
+                        .get(&(tp.clone(), *b))
+                        .copied()
+                        .unwrap_or(0),
+                )
+            })
             .sum()
     }
 

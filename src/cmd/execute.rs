@@ -23,21 +23,27 @@ use crate::plan::{PartitionReassignment, Reassignment};
 
 /// `plan.json` → `plan.json.state`.
 pub fn state_path(plan: &Path, explicit: Option<&Path>) -> PathBuf {
-    explicit.map_or_else(|| PathBuf::from(format!("{}.state", plan.display())), Path::to_path_buf)
+    explicit.map_or_else(
+        || PathBuf::from(format!("{}.state", plan.display())),
+        Path::to_path_buf,
+    )
 }
 
 pub fn load_state(path: &Path) -> anyhow::Result<Option<ExecutionState>> {
     match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(
-            serde_json::from_str(&text).with_context(|| format!("{}: not a kplan state file", path.display()))?,
-        )),
+        Ok(text) => Ok(Some(serde_json::from_str(&text).with_context(|| {
+            format!("{}: not a kplan state file", path.display())
+        })?)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(anyhow!("cannot read {}: {e}", path.display())),
     }
 }
 
 pub fn save_state(path: &Path, state: &ExecutionState) -> anyhow::Result<()> {
-    write_atomic(path, (serde_json::to_string_pretty(state)? + "\n").as_bytes())?;
+    write_atomic(
+        path,
+        (serde_json::to_string_pretty(state)? + "\n").as_bytes(),
+    )?;
     Ok(())
 }
 
@@ -75,7 +81,12 @@ impl Out {
 
 /// Pre-flight checks against the live cluster; returns the plan to run (drifted partitions
 /// removed with --force) and the problems found.
-fn preflight(plan: &Reassignment, view: &ClusterView, args: &ExecuteArgs, out: &Out) -> anyhow::Result<Reassignment> {
+fn preflight(
+    plan: &Reassignment,
+    view: &ClusterView,
+    args: &ExecuteArgs,
+    out: &Out,
+) -> anyhow::Result<Reassignment> {
     let mut errors: Vec<String> = Vec::new();
     for t in &view.missing_topics {
         errors.push(format!("Topic {t} not found"));
@@ -86,8 +97,17 @@ fn preflight(plan: &Reassignment, view: &ClusterView, args: &ExecuteArgs, out: &
             errors.push(format!("Unable to find partition: {tp}"));
         }
     }
-    let plan_brokers: BTreeSet<BrokerId> = plan.partitions.iter().flat_map(|p| p.brokers().iter().copied()).collect();
-    let known: BTreeSet<BrokerId> = view.partitions.values().flat_map(|p| p.replicas.iter().copied()).chain(view.alive.iter().copied()).collect();
+    let plan_brokers: BTreeSet<BrokerId> = plan
+        .partitions
+        .iter()
+        .flat_map(|p| p.brokers().iter().copied())
+        .collect();
+    let known: BTreeSet<BrokerId> = view
+        .partitions
+        .values()
+        .flat_map(|p| p.replicas.iter().copied())
+        .chain(view.alive.iter().copied())
+        .collect();
     for b in &plan_brokers {
         if !known.contains(b) {
             errors.push(format!("Unknown broker id {b}"));
@@ -100,7 +120,9 @@ fn preflight(plan: &Reassignment, view: &ClusterView, args: &ExecuteArgs, out: &
     if let (Some(ctx), Some(live)) = (plan.kplan.as_ref(), view.cluster_id.as_ref()) {
         if let Some(planned) = &ctx.cluster_id {
             if planned != live && planned != "kplan-sandbox-anonymized" {
-                errors.push(format!("the plan was made for cluster {planned}, this is cluster {live}"));
+                errors.push(format!(
+                    "the plan was made for cluster {planned}, this is cluster {live}"
+                ));
             }
         }
     }
@@ -112,9 +134,15 @@ fn preflight(plan: &Reassignment, view: &ClusterView, args: &ExecuteArgs, out: &
     if let Some(ctx) = &plan.kplan {
         for c in &ctx.current {
             let tp = TopicPartition::new(&c.topic, c.partition);
-            let Some(now) = view.original(&tp) else { continue };
+            let Some(now) = view.original(&tp) else {
+                continue;
+            };
             if now != c.replicas {
-                drifted.push(format!("{tp}: planned from {:?}, now {:?}", ids(&c.replicas), ids(&now)));
+                drifted.push(format!(
+                    "{tp}: planned from {:?}, now {:?}",
+                    ids(&c.replicas),
+                    ids(&now)
+                ));
                 skip.insert(tp);
             }
         }
@@ -127,7 +155,11 @@ fn preflight(plan: &Reassignment, view: &ClusterView, args: &ExecuteArgs, out: &
                 drifted.join("\n  ")
             );
         }
-        out.say(format!("warning: skipping {} drifted partition(s) (--force):\n  {}", drifted.len(), drifted.join("\n  ")));
+        out.say(format!(
+            "warning: skipping {} drifted partition(s) (--force):\n  {}",
+            drifted.len(),
+            drifted.join("\n  ")
+        ));
     }
     let moving: Vec<String> = plan
         .partitions
@@ -144,7 +176,8 @@ fn preflight(plan: &Reassignment, view: &ClusterView, args: &ExecuteArgs, out: &
         );
     }
     let mut kept = plan.clone();
-    kept.partitions.retain(|p| !skip.contains(&p.topic_partition()));
+    kept.partitions
+        .retain(|p| !skip.contains(&p.topic_partition()));
     Ok(kept)
 }
 
@@ -158,7 +191,10 @@ fn rollback_of(plan: &Reassignment, view: &ClusterView) -> Reassignment {
             .iter()
             .filter_map(|p| {
                 let tp = p.topic_partition();
-                Some(PartitionReassignment::new(&tp, crate::model::ReplicaSet::new(view.original(&tp)?)))
+                Some(PartitionReassignment::new(
+                    &tp,
+                    crate::model::ReplicaSet::new(view.original(&tp)?),
+                ))
             })
             .collect(),
     )
@@ -181,9 +217,18 @@ fn limits(args: &ExecuteArgs, view: &ClusterView) -> WaveLimits {
 
 fn wave_table(waves: &[Vec<TopicPartition>], moves: &BTreeMap<TopicPartition, MoveSpec>) -> Table {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["wave", "partitions", "data to copy", "moves"]);
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+        "wave",
+        "partitions",
+        "data to copy",
+        "moves",
+    ]);
     for (i, w) in waves.iter().enumerate() {
-        let bytes: u64 = w.iter().filter_map(|tp| moves.get(tp)).map(|m| m.size * m.adding().len() as u64).sum();
+        let bytes: u64 = w
+            .iter()
+            .filter_map(|tp| moves.get(tp))
+            .map(|m| m.size * m.adding().len() as u64)
+            .sum();
         let list: Vec<String> = w
             .iter()
             .filter_map(|tp| moves.get(tp))
@@ -194,7 +239,12 @@ fn wave_table(waves: &[Vec<TopicPartition>], moves: &BTreeMap<TopicPartition, Mo
         } else {
             list.join("\n")
         };
-        t.add_row(vec![(i + 1).to_string(), w.len().to_string(), human::bytes(bytes as f64), shown]);
+        t.add_row(vec![
+            (i + 1).to_string(),
+            w.len().to_string(),
+            human::bytes(bytes as f64),
+            shown,
+        ]);
     }
     t
 }
@@ -234,7 +284,8 @@ fn view_from_snapshot(path: &Path, plan: &Reassignment) -> anyhow::Result<Cluste
 }
 
 pub fn run(args: &ExecuteArgs) -> anyhow::Result<u8> {
-    let text = std::fs::read_to_string(&args.plan).with_context(|| format!("cannot read {}", args.plan.display()))?;
+    let text = std::fs::read_to_string(&args.plan)
+        .with_context(|| format!("cannot read {}", args.plan.display()))?;
     let plan = parse_plan(&args.plan, &text)?;
     let state_file = state_path(&args.plan, args.state.as_deref());
     let rollback_file = args
@@ -244,7 +295,11 @@ pub fn run(args: &ExecuteArgs) -> anyhow::Result<u8> {
     let out = Out {
         json: args.output == OutputFormat::Json,
     };
-    let wait = if args.no_wait { false } else { args.wait || std::io::stdout().is_terminal() };
+    let wait = if args.no_wait {
+        false
+    } else {
+        args.wait || std::io::stdout().is_terminal()
+    };
 
     if args.dry_run {
         if let Some(snapshot) = &args.snapshot {
@@ -256,30 +311,59 @@ pub fn run(args: &ExecuteArgs) -> anyhow::Result<u8> {
     let rt = connect::runtime()?;
     rt.block_on(async {
         let admin = connect::admin(&settings).await?;
-        let result = execute(&admin, &plan, &text, args, &state_file, &rollback_file, wait, &out).await;
+        let result = execute(
+            &admin,
+            &plan,
+            &text,
+            args,
+            &state_file,
+            &rollback_file,
+            wait,
+            &out,
+        )
+        .await;
         admin.close().await;
         result
     })
 }
 
-fn dry_run(plan: &Reassignment, view: &ClusterView, args: &ExecuteArgs, out: &Out, current: Option<&BTreeMap<crate::kafka::ConfigTarget, BTreeMap<String, crate::kafka::ConfigValue>>>) -> anyhow::Result<u8> {
+fn dry_run(
+    plan: &Reassignment,
+    view: &ClusterView,
+    args: &ExecuteArgs,
+    out: &Out,
+    current: Option<
+        &BTreeMap<crate::kafka::ConfigTarget, BTreeMap<String, crate::kafka::ConfigValue>>,
+    >,
+) -> anyhow::Result<u8> {
     let plan = preflight(plan, view, args, out)?;
     let moves = view.moves(&plan);
     let waves = plan_waves(&moves, &limits(args, view));
-    let by_tp: BTreeMap<TopicPartition, MoveSpec> = moves.iter().map(|m| (m.tp.clone(), m.clone())).collect();
+    let by_tp: BTreeMap<TopicPartition, MoveSpec> =
+        moves.iter().map(|m| (m.tp.clone(), m.clone())).collect();
     let mut changes = Vec::new();
     if let Some(rate) = args.throttle {
         let tp = throttle_plan(&moves);
         let empty = BTreeMap::new();
         let mut ledger = Default::default();
-        changes = throttles::describe(&throttles::throttle_changes(&tp, rate, current.unwrap_or(&empty), &mut ledger));
+        changes = throttles::describe(&throttles::throttle_changes(
+            &tp,
+            rate,
+            current.unwrap_or(&empty),
+            &mut ledger,
+        ));
     }
     if out.json {
-        out.event(serde_json::json!({"event": "dry_run", "config_changes": changes, "waves": waves}));
+        out.event(
+            serde_json::json!({"event": "dry_run", "config_changes": changes, "waves": waves}),
+        );
         return Ok(0);
     }
     eprintln!("dry run: nothing is changed.");
-    eprintln!("Current assignment (save it to roll back):\n{}", rollback_of(&plan, view).to_json());
+    eprintln!(
+        "Current assignment (save it to roll back):\n{}",
+        rollback_of(&plan, view).to_json()
+    );
     if changes.is_empty() {
         eprintln!("no throttle (--throttle not given)");
     } else {
@@ -319,11 +403,15 @@ async fn execute<A: KafkaAdmin>(
             out.say(format!("resuming from {}", state_file.display()));
             let submitted: BTreeSet<&TopicPartition> = state.waves.iter().flatten().collect();
             let mut kept = plan.clone();
-            kept.partitions.retain(|p| submitted.contains(&p.topic_partition()));
+            kept.partitions
+                .retain(|p| submitted.contains(&p.topic_partition()));
             (kept, state)
         }
         Some(_) => {
-            out.say(format!("{} says this plan already finished; kplan verify checks it", state_file.display()));
+            out.say(format!(
+                "{} says this plan already finished; kplan verify checks it",
+                state_file.display()
+            ));
             return Ok(0);
         }
         None => {
@@ -338,13 +426,20 @@ async fn execute<A: KafkaAdmin>(
             out.event(serde_json::json!({"event": "rollback", "file": rollback_file.display().to_string()}));
             let moves = view.moves(&kept);
             let waves = plan_waves(&moves, &limits(args, &view));
-            let by_tp: BTreeMap<TopicPartition, MoveSpec> = moves.iter().map(|m| (m.tp.clone(), m.clone())).collect();
+            let by_tp: BTreeMap<TopicPartition, MoveSpec> =
+                moves.iter().map(|m| (m.tp.clone(), m.clone())).collect();
             out.say(wave_table(&waves, &by_tp).to_string());
-            let mut state = ExecutionState::new(plan_digest.clone(), view.cluster_id.clone(), waves, args.throttle);
+            let mut state = ExecutionState::new(
+                plan_digest.clone(),
+                view.cluster_id.clone(),
+                waves,
+                args.throttle,
+            );
             if let Some(rate) = args.throttle {
                 let tplan = throttle_plan(&moves);
                 let current = throttles::current_configs(admin, &tplan).await?;
-                let changes = throttles::throttle_changes(&tplan, rate, &current, &mut state.ledger);
+                let changes =
+                    throttles::throttle_changes(&tplan, rate, &current, &mut state.ledger);
                 // The ledger is saved before the change, so a crash in between still restores.
                 save_state(state_file, &state)?;
                 throttles::apply(admin, &changes).await?;
@@ -363,15 +458,24 @@ async fn execute<A: KafkaAdmin>(
             (kept, state)
         }
     };
-    let targets: BTreeMap<TopicPartition, Vec<BrokerId>> =
-        plan.partitions.iter().map(|p| (p.topic_partition(), p.brokers().to_vec())).collect();
-    let total_bytes: u64 = view.moves(&plan).iter().map(|m| m.size * m.adding().len() as u64).sum();
+    let targets: BTreeMap<TopicPartition, Vec<BrokerId>> = plan
+        .partitions
+        .iter()
+        .map(|p| (p.topic_partition(), p.brokers().to_vec()))
+        .collect();
+    let total_bytes: u64 = view
+        .moves(&plan)
+        .iter()
+        .map(|m| m.size * m.adding().len() as u64)
+        .sum();
     let interrupted = interrupts();
     let bar = (!out.json && wait).then(|| {
         let b = ProgressBar::new(total_bytes.max(1));
         b.set_style(
-            ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}")
-                .expect("static template"),
+            ProgressStyle::with_template(
+                "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
+            )
+            .expect("static template"),
         );
         b
     });
@@ -381,21 +485,40 @@ async fn execute<A: KafkaAdmin>(
         view.ongoing = admin.list_reassignments().await?;
         view.partitions = ClusterView::fetch(admin, &plan, false).await?.partitions;
         for (tp, target) in &targets {
-            let at_target = view.partitions.get(tp).is_some_and(|p| &p.replicas == target) && !view.ongoing.contains_key(tp);
+            let at_target = view
+                .partitions
+                .get(tp)
+                .is_some_and(|p| &p.replicas == target)
+                && !view.ongoing.contains_key(tp);
             let towards = view.ongoing.get(tp).is_some_and(|o| {
-                o.replicas.iter().copied().filter(|b| !o.removing.contains(b)).collect::<Vec<_>>() == *target
+                o.replicas
+                    .iter()
+                    .copied()
+                    .filter(|b| !o.removing.contains(b))
+                    .collect::<Vec<_>>()
+                    == *target
             });
             if (at_target || towards) && state.waves.iter().flatten().any(|x| x == tp) {
                 state.submitted.insert(tp.clone());
             }
         }
-        let in_flight: Vec<&TopicPartition> = state.submitted.iter().filter(|tp| view.ongoing.contains_key(*tp)).collect();
+        let in_flight: Vec<&TopicPartition> = state
+            .submitted
+            .iter()
+            .filter(|tp| view.ongoing.contains_key(*tp))
+            .collect();
         let done = state.submitted.len() - in_flight.len();
         let left = targets.len() - state.submitted.len();
         view.refresh_sizes(admin).await?;
-        let adding: BTreeMap<TopicPartition, u64> =
-            view.moves(&plan).into_iter().map(|m| (m.tp.clone(), m.adding().len() as u64)).collect();
-        let remaining: u64 = in_flight.iter().map(|tp| view.bytes_remaining(tp)).sum::<u64>()
+        let adding: BTreeMap<TopicPartition, u64> = view
+            .moves(&plan)
+            .into_iter()
+            .map(|m| (m.tp.clone(), m.adding().len() as u64))
+            .collect();
+        let remaining: u64 = in_flight
+            .iter()
+            .map(|tp| view.bytes_remaining(tp))
+            .sum::<u64>()
             + state
                 .waves
                 .iter()
@@ -405,7 +528,10 @@ async fn execute<A: KafkaAdmin>(
                 .sum::<u64>();
         if let Some(b) = &bar {
             b.set_position(total_bytes.saturating_sub(remaining));
-            b.set_message(format!("{done} done, {} in flight, {left} left", in_flight.len()));
+            b.set_message(format!(
+                "{done} done, {} in flight, {left} left",
+                in_flight.len()
+            ));
         }
         out.event(serde_json::json!({"event": "progress", "done": done, "in_flight": in_flight.len(), "left": left, "bytes_remaining": remaining, "bytes_total": total_bytes}));
         save_state(state_file, &state)?;
@@ -433,7 +559,12 @@ async fn execute<A: KafkaAdmin>(
                         .filter(|tp| !state.submitted.contains(*tp))
                         .map(|tp| (tp.clone(), Some(targets[tp].clone())))
                         .collect();
-                    out.say(format!("submitting wave {}/{}: {} partition(s)", w + 1, state.waves.len(), batch.len()));
+                    out.say(format!(
+                        "submitting wave {}/{}: {} partition(s)",
+                        w + 1,
+                        state.waves.len(),
+                        batch.len()
+                    ));
                     out.event(serde_json::json!({"event": "wave", "wave": w + 1, "waves": state.waves.len(), "partitions": batch.len()}));
                     match admin.alter_reassignments(&batch).await {
                         Ok(results) => {
@@ -448,7 +579,11 @@ async fn execute<A: KafkaAdmin>(
                             }
                             save_state(state_file, &state)?;
                             if !refused.is_empty() {
-                                bail!("the controller refused {} move(s):\n  {}", refused.len(), refused.join("\n  "));
+                                bail!(
+                                    "the controller refused {} move(s):\n  {}",
+                                    refused.len(),
+                                    refused.join("\n  ")
+                                );
                             }
                         }
                         // No answer: the request may have taken effect. The next pass reconciles
@@ -483,13 +618,24 @@ async fn execute<A: KafkaAdmin>(
     if !args.no_elect_leaders {
         let elect: Vec<TopicPartition> = targets
             .iter()
-            .filter(|(tp, t)| view.partitions.get(*tp).is_some_and(|p| p.leader != t.first().copied()))
+            .filter(|(tp, t)| {
+                view.partitions
+                    .get(*tp)
+                    .is_some_and(|p| p.leader != t.first().copied())
+            })
             .map(|(tp, _)| tp.clone())
             .collect();
         if !elect.is_empty() {
             let res = admin.elect_leaders(ElectionKind::Preferred, &elect).await?;
-            let failed: Vec<String> = res.iter().filter_map(|(tp, r)| r.as_ref().err().map(|e| format!("{tp}: {e}"))).collect();
-            out.say(format!("preferred leader election: {} partition(s), {} failed", elect.len(), failed.len()));
+            let failed: Vec<String> = res
+                .iter()
+                .filter_map(|(tp, r)| r.as_ref().err().map(|e| format!("{tp}: {e}")))
+                .collect();
+            out.say(format!(
+                "preferred leader election: {} partition(s), {} failed",
+                elect.len(),
+                failed.len()
+            ));
             for f in &failed {
                 out.say(format!("  warning: {f}"));
             }
@@ -502,7 +648,10 @@ async fn execute<A: KafkaAdmin>(
     }
     state.finished = true;
     save_state(state_file, &state)?;
-    out.say(format!("done: {} partition(s) at their targets", targets.len()));
+    out.say(format!(
+        "done: {} partition(s) at their targets",
+        targets.len()
+    ));
     out.event(serde_json::json!({"event": "done", "partitions": targets.len()}));
     Ok(0)
 }

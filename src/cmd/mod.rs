@@ -2,14 +2,14 @@
 mod cluster_view;
 mod connect;
 pub mod execute;
-mod runbook_tools;
-mod throttles;
-pub mod verify;
 pub mod generate;
 mod human;
 mod report;
+mod runbook_tools;
 pub mod sandbox;
 pub mod snapshot;
+mod throttles;
+pub mod verify;
 
 use crate::cli::{Cli, Command};
 

@@ -9,14 +9,21 @@ use serde::Deserialize;
 use super::cluster_view::ClusterView;
 use super::execute::{load_state, save_state, state_path};
 use super::{connect, human, throttles};
-use crate::cli::{CancelArgs, ElectLeadersArgs, OutputFormat, StatusArgs, ThrottleClearArgs, ThrottleCommand, ThrottleSetArgs, ThrottleShowArgs};
+use crate::cli::{
+    CancelArgs, ElectLeadersArgs, OutputFormat, StatusArgs, ThrottleClearArgs, ThrottleCommand,
+    ThrottleSetArgs, ThrottleShowArgs,
+};
 use crate::exec::{
-    digest, read_plan, throttle_plan, ExecutionState, FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS,
+    digest, read_plan, throttle_plan, ExecutionState, FOLLOWER_RATE, FOLLOWER_REPLICAS,
+    LEADER_RATE, LEADER_REPLICAS,
 };
 use crate::kafka::{ConfigChange, ConfigTarget, KafkaAdmin};
 use crate::model::{BrokerId, TopicPartition};
 
-fn block_on<F, T>(conn: &crate::cli::ConnectionArgs, f: impl FnOnce(crate::kafka::KrafkaAdmin) -> F) -> anyhow::Result<T>
+fn block_on<F, T>(
+    conn: &crate::cli::ConnectionArgs,
+    f: impl FnOnce(crate::kafka::KrafkaAdmin) -> F,
+) -> anyhow::Result<T>
 where
     F: std::future::Future<Output = anyhow::Result<T>>,
 {
@@ -29,22 +36,36 @@ where
 
 pub fn throttle(cmd: &ThrottleCommand) -> anyhow::Result<u8> {
     match cmd {
-        ThrottleCommand::Set(a) => block_on(&a.connection, |admin| async move { throttle_set(&admin, a).await }),
-        ThrottleCommand::Clear(a) => block_on(&a.connection, |admin| async move { throttle_clear(&admin, a).await }),
-        ThrottleCommand::Show(a) => block_on(&a.connection, |admin| async move { throttle_show(&admin, a).await }),
+        ThrottleCommand::Set(a) => block_on(&a.connection, |admin| async move {
+            throttle_set(&admin, a).await
+        }),
+        ThrottleCommand::Clear(a) => block_on(&a.connection, |admin| async move {
+            throttle_clear(&admin, a).await
+        }),
+        ThrottleCommand::Show(a) => block_on(&a.connection, |admin| async move {
+            throttle_show(&admin, a).await
+        }),
     }
 }
 
 async fn throttle_set<A: KafkaAdmin>(admin: &A, a: &ThrottleSetArgs) -> anyhow::Result<u8> {
     if let Some(plan_path) = &a.plan {
-        let text = std::fs::read_to_string(plan_path).with_context(|| format!("cannot read {}", plan_path.display()))?;
+        let text = std::fs::read_to_string(plan_path)
+            .with_context(|| format!("cannot read {}", plan_path.display()))?;
         let plan = read_plan(plan_path)?;
         let view = ClusterView::fetch(admin, &plan, false).await?;
         let tplan = throttle_plan(&view.moves(&plan));
         let state_file = state_path(plan_path, a.state.as_deref());
         let mut state = load_state(&state_file)?
             .filter(|s| s.plan_digest == digest(&text))
-            .unwrap_or_else(|| ExecutionState::new(digest(&text), view.cluster_id.clone(), Vec::new(), Some(a.rate)));
+            .unwrap_or_else(|| {
+                ExecutionState::new(
+                    digest(&text),
+                    view.cluster_id.clone(),
+                    Vec::new(),
+                    Some(a.rate),
+                )
+            });
         let current = throttles::current_configs(admin, &tplan).await?;
         let changes = throttles::throttle_changes(&tplan, a.rate, &current, &mut state.ledger);
         state.throttle = Some(a.rate);
@@ -75,7 +96,11 @@ async fn throttle_set<A: KafkaAdmin>(admin: &A, a: &ThrottleSetArgs) -> anyhow::
         })
         .collect();
     throttles::apply(admin, &changes).await?;
-    eprintln!("throttle rates {} set on broker(s) {:?}", human::rate(a.rate as f64), brokers.iter().map(|b| b.0).collect::<Vec<_>>());
+    eprintln!(
+        "throttle rates {} set on broker(s) {:?}",
+        human::rate(a.rate as f64),
+        brokers.iter().map(|b| b.0).collect::<Vec<_>>()
+    );
     Ok(0)
 }
 
@@ -87,7 +112,10 @@ async fn throttle_clear<A: KafkaAdmin>(admin: &A, a: &ThrottleClearArgs) -> anyh
                 throttles::apply(admin, &throttles::restore_changes(&state.ledger)).await?;
                 state.throttles_restored = true;
                 save_state(&state_file, &state)?;
-                eprintln!("throttles of {} restored to their previous values", plan_path.display());
+                eprintln!(
+                    "throttles of {} restored to their previous values",
+                    plan_path.display()
+                );
             }
             _ => {
                 let plan = read_plan(plan_path)?;
@@ -105,16 +133,31 @@ async fn throttle_clear<A: KafkaAdmin>(admin: &A, a: &ThrottleClearArgs) -> anyh
     let mut changes: Vec<(ConfigTarget, Vec<ConfigChange>)> = cluster
         .brokers
         .iter()
-        .map(|b| (ConfigTarget::Broker(b.id), vec![ConfigChange::Delete(LEADER_RATE.into()), ConfigChange::Delete(FOLLOWER_RATE.into())]))
+        .map(|b| {
+            (
+                ConfigTarget::Broker(b.id),
+                vec![
+                    ConfigChange::Delete(LEADER_RATE.into()),
+                    ConfigChange::Delete(FOLLOWER_RATE.into()),
+                ],
+            )
+        })
         .collect();
     changes.extend(topics.iter().map(|t| {
         (
             ConfigTarget::Topic(t.name.clone()),
-            vec![ConfigChange::Delete(LEADER_REPLICAS.into()), ConfigChange::Delete(FOLLOWER_REPLICAS.into())],
+            vec![
+                ConfigChange::Delete(LEADER_REPLICAS.into()),
+                ConfigChange::Delete(FOLLOWER_REPLICAS.into()),
+            ],
         )
     }));
     throttles::apply(admin, &changes).await?;
-    eprintln!("every throttle rate and throttled-replicas list removed ({} brokers, {} topics)", cluster.brokers.len(), topics.len());
+    eprintln!(
+        "every throttle rate and throttled-replicas list removed ({} brokers, {} topics)",
+        cluster.brokers.len(),
+        topics.len()
+    );
     Ok(0)
 }
 
@@ -122,13 +165,27 @@ async fn throttle_show<A: KafkaAdmin>(admin: &A, a: &ThrottleShowArgs) -> anyhow
     let cluster = admin.describe_cluster().await?;
     let topics = admin.describe_topics(None).await?;
     let moving = !admin.list_reassignments().await?.is_empty();
-    let mut targets: Vec<ConfigTarget> = cluster.brokers.iter().map(|b| ConfigTarget::Broker(b.id)).collect();
+    let mut targets: Vec<ConfigTarget> = cluster
+        .brokers
+        .iter()
+        .map(|b| ConfigTarget::Broker(b.id))
+        .collect();
     targets.extend(topics.iter().map(|t| ConfigTarget::Topic(t.name.clone())));
     let mut rows: Vec<(String, String, String)> = Vec::new();
     for (t, r) in admin.describe_configs(&targets).await? {
         let Ok(c) = r else { continue };
-        for key in [LEADER_RATE, FOLLOWER_RATE, LEADER_REPLICAS, FOLLOWER_REPLICAS] {
-            if let Some(v) = c.get(key).filter(|v| v.dynamic_here).and_then(|v| v.value.clone()).filter(|v| !v.is_empty()) {
+        for key in [
+            LEADER_RATE,
+            FOLLOWER_RATE,
+            LEADER_REPLICAS,
+            FOLLOWER_REPLICAS,
+        ] {
+            if let Some(v) = c
+                .get(key)
+                .filter(|v| v.dynamic_here)
+                .and_then(|v| v.value.clone())
+                .filter(|v| !v.is_empty())
+            {
                 rows.push((t.to_string(), key.to_owned(), v));
             }
         }
@@ -143,7 +200,8 @@ async fn throttle_show<A: KafkaAdmin>(admin: &A, a: &ThrottleShowArgs) -> anyhow
         return Ok(0);
     }
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["resource", "config", "value"]);
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_header(vec!["resource", "config", "value"]);
     for (r, k, v) in &rows {
         t.add_row(vec![r.clone(), k.clone(), v.clone()]);
     }
@@ -158,22 +216,36 @@ pub fn cancel(a: &CancelArgs) -> anyhow::Result<u8> {
     block_on(&a.connection, |admin| async move {
         let ongoing = admin.list_reassignments().await?;
         let wanted: Vec<TopicPartition> = match &a.plan {
-            Some(p) => read_plan(p)?.partitions.iter().map(|x| x.topic_partition()).filter(|tp| ongoing.contains_key(tp)).collect(),
+            Some(p) => read_plan(p)?
+                .partitions
+                .iter()
+                .map(|x| x.topic_partition())
+                .filter(|tp| ongoing.contains_key(tp))
+                .collect(),
             None => ongoing.keys().cloned().collect(),
         };
-        let targets: Vec<(TopicPartition, Option<Vec<BrokerId>>)> = wanted.iter().map(|tp| (tp.clone(), None)).collect();
-        let results = if targets.is_empty() { Default::default() } else { admin.alter_reassignments(&targets).await? };
+        let targets: Vec<(TopicPartition, Option<Vec<BrokerId>>)> =
+            wanted.iter().map(|tp| (tp.clone(), None)).collect();
+        let results = if targets.is_empty() {
+            Default::default()
+        } else {
+            admin.alter_reassignments(&targets).await?
+        };
         let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["partition", "cancel"]);
+        t.load_preset(UTF8_FULL_CONDENSED)
+            .set_header(vec!["partition", "cancel"]);
         let mut failed = 0;
         for (tp, r) in &results {
-            t.add_row(vec![tp.to_string(), match r {
-                Ok(()) => "cancelled: back to the original replicas".to_owned(),
-                Err(e) => {
-                    failed += 1;
-                    e.clone()
-                }
-            }]);
+            t.add_row(vec![
+                tp.to_string(),
+                match r {
+                    Ok(()) => "cancelled: back to the original replicas".to_owned(),
+                    Err(e) => {
+                        failed += 1;
+                        e.clone()
+                    }
+                },
+            ]);
         }
         eprintln!("{t}");
         eprintln!("{} cancelled, {failed} failed", results.len() - failed);
@@ -207,24 +279,40 @@ struct ElectionEntry {
 pub fn elect_leaders(a: &ElectLeadersArgs) -> anyhow::Result<u8> {
     block_on(&a.connection, |admin| async move {
         let partitions: Vec<TopicPartition> = if let Some(p) = &a.plan {
-            read_plan(p)?.partitions.iter().map(|x| x.topic_partition()).collect()
+            read_plan(p)?
+                .partitions
+                .iter()
+                .map(|x| x.topic_partition())
+                .collect()
         } else if let Some(f) = &a.path_to_json_file {
-            let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
-            let file: ElectionFile = serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
-            file.partitions.into_iter().map(|e| TopicPartition::new(e.topic, e.partition)).collect()
+            let text = std::fs::read_to_string(f)
+                .with_context(|| format!("cannot read {}", f.display()))?;
+            let file: ElectionFile =
+                serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
+            file.partitions
+                .into_iter()
+                .map(|e| TopicPartition::new(e.topic, e.partition))
+                .collect()
         } else {
             admin
                 .describe_topics(None)
                 .await?
                 .into_iter()
-                .flat_map(|t| t.partitions.into_iter().map(move |p| TopicPartition::new(&t.name, p.partition)))
+                .flat_map(|t| {
+                    t.partitions
+                        .into_iter()
+                        .map(move |p| TopicPartition::new(&t.name, p.partition))
+                })
                 .collect()
         };
         if partitions.is_empty() {
             bail!("no partitions to elect leaders for");
         }
         let res = admin.elect_leaders(a.election_type, &partitions).await?;
-        let failed: BTreeMap<&TopicPartition, &String> = res.iter().filter_map(|(tp, r)| r.as_ref().err().map(|e| (tp, e))).collect();
+        let failed: BTreeMap<&TopicPartition, &String> = res
+            .iter()
+            .filter_map(|(tp, r)| r.as_ref().err().map(|e| (tp, e)))
+            .collect();
         eprintln!(
             "{:?} leader election for {} partition(s): {} succeeded or not needed, {} failed",
             a.election_type,
@@ -245,10 +333,19 @@ pub fn status(a: &StatusArgs) -> anyhow::Result<u8> {
         let plan = crate::plan::Reassignment::new(
             ongoing
                 .iter()
-                .map(|(tp, o)| crate::plan::PartitionReassignment::new(tp, crate::model::ReplicaSet::new(o.replicas.clone())))
+                .map(|(tp, o)| {
+                    crate::plan::PartitionReassignment::new(
+                        tp,
+                        crate::model::ReplicaSet::new(o.replicas.clone()),
+                    )
+                })
                 .collect(),
         );
-        let view = if plan.is_empty() { ClusterView::default() } else { ClusterView::fetch(&admin, &plan, true).await? };
+        let view = if plan.is_empty() {
+            ClusterView::default()
+        } else {
+            ClusterView::fetch(&admin, &plan, true).await?
+        };
         let ids = |v: &[BrokerId]| v.iter().map(|b| b.0).collect::<Vec<_>>();
         if a.output == OutputFormat::Json {
             let rows: Vec<serde_json::Value> = ongoing
@@ -260,7 +357,13 @@ pub fn status(a: &StatusArgs) -> anyhow::Result<u8> {
             return Ok(0);
         }
         let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["partition", "replicas", "adding", "removing", "left to copy"]);
+        t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+            "partition",
+            "replicas",
+            "adding",
+            "removing",
+            "left to copy",
+        ]);
         for (tp, o) in &ongoing {
             t.add_row(vec![
                 tp.to_string(),

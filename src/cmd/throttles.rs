@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use anyhow::bail;
 
 use crate::exec::{
-    format_list, merge_list, remove_entries, LedgerTarget, ThrottleLedger, ThrottlePlan, FOLLOWER_RATE,
-    FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS,
+    format_list, merge_list, remove_entries, LedgerTarget, ThrottleLedger, ThrottlePlan,
+    FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS,
 };
 use crate::kafka::{ConfigChange, ConfigTarget, ConfigValue, KafkaAdmin};
 use crate::model::BrokerId;
@@ -37,7 +37,10 @@ fn config_target(t: &LedgerTarget) -> ConfigTarget {
 
 /// The value set on the resource itself (inherited and default values are not "ours to restore").
 fn own_value(configs: &BTreeMap<String, ConfigValue>, key: &str) -> Option<String> {
-    configs.get(key).filter(|v| v.dynamic_here).and_then(|v| v.value.clone())
+    configs
+        .get(key)
+        .filter(|v| v.dynamic_here)
+        .and_then(|v| v.value.clone())
 }
 
 /// The changes that throttle `plan` at `rate`, given the current configs; records priors.
@@ -49,16 +52,23 @@ pub fn throttle_changes(
 ) -> Vec<(ConfigTarget, Vec<ConfigChange>)> {
     let empty = BTreeMap::new();
     let mut out: Vec<(ConfigTarget, Vec<ConfigChange>)> = Vec::new();
-    let topics: std::collections::BTreeSet<&String> = plan.leader.keys().chain(plan.follower.keys()).collect();
+    let topics: std::collections::BTreeSet<&String> =
+        plan.leader.keys().chain(plan.follower.keys()).collect();
     for topic in topics {
         let target = ConfigTarget::Topic(topic.clone());
         let configs = current.get(&target).unwrap_or(&empty);
         let mut ops = Vec::new();
-        for (key, entries) in [(LEADER_REPLICAS, plan.leader.get(topic)), (FOLLOWER_REPLICAS, plan.follower.get(topic))] {
+        for (key, entries) in [
+            (LEADER_REPLICAS, plan.leader.get(topic)),
+            (FOLLOWER_REPLICAS, plan.follower.get(topic)),
+        ] {
             let Some(entries) = entries else { continue };
             let prior = own_value(configs, key);
             ledger.record(ledger_target(&target), key, prior.clone());
-            ops.push(ConfigChange::Set(key.to_owned(), merge_list(prior.as_deref(), entries)));
+            ops.push(ConfigChange::Set(
+                key.to_owned(),
+                merge_list(prior.as_deref(), entries),
+            ));
         }
         out.push((target, ops));
     }
@@ -90,7 +100,10 @@ pub fn restore_changes(ledger: &ThrottleLedger) -> Vec<(ConfigTarget, Vec<Config
             Some(v) => ConfigChange::Set(e.key.clone(), v.clone()),
             None => ConfigChange::Delete(e.key.clone()),
         };
-        grouped.entry(config_target(&e.target)).or_default().push(op);
+        grouped
+            .entry(config_target(&e.target))
+            .or_default()
+            .push(op);
     }
     grouped.into_iter().collect()
 }
@@ -103,13 +116,19 @@ pub fn unthrottle_changes(
 ) -> Vec<(ConfigTarget, Vec<ConfigChange>)> {
     let mut out = Vec::new();
     let empty = BTreeMap::new();
-    let topics: std::collections::BTreeSet<&String> = plan.leader.keys().chain(plan.follower.keys()).collect();
+    let topics: std::collections::BTreeSet<&String> =
+        plan.leader.keys().chain(plan.follower.keys()).collect();
     for topic in topics {
         let target = ConfigTarget::Topic(topic.clone());
         let configs = current.get(&target).unwrap_or(&empty);
         let mut ops = Vec::new();
-        for (key, entries) in [(LEADER_REPLICAS, plan.leader.get(topic)), (FOLLOWER_REPLICAS, plan.follower.get(topic))] {
-            let (Some(entries), Some(existing)) = (entries, own_value(configs, key)) else { continue };
+        for (key, entries) in [
+            (LEADER_REPLICAS, plan.leader.get(topic)),
+            (FOLLOWER_REPLICAS, plan.follower.get(topic)),
+        ] {
+            let (Some(entries), Some(existing)) = (entries, own_value(configs, key)) else {
+                continue;
+            };
             ops.push(match remove_entries(&existing, entries) {
                 Some(left) if left == existing => continue,
                 Some(left) => ConfigChange::Set(key.to_owned(), left),
@@ -157,7 +176,11 @@ pub async fn current_configs<A: KafkaAdmin>(
         .collect();
     targets.sort();
     targets.dedup();
-    targets.extend(plan.senders.union(&plan.receivers).map(|b| ConfigTarget::Broker(*b)));
+    targets.extend(
+        plan.senders
+            .union(&plan.receivers)
+            .map(|b| ConfigTarget::Broker(*b)),
+    );
     let mut out = BTreeMap::new();
     if targets.is_empty() {
         return Ok(out);
@@ -169,7 +192,10 @@ pub async fn current_configs<A: KafkaAdmin>(
 }
 
 /// Applies changes; any refused resource is an error naming it.
-pub async fn apply<A: KafkaAdmin>(admin: &A, changes: &[(ConfigTarget, Vec<ConfigChange>)]) -> anyhow::Result<()> {
+pub async fn apply<A: KafkaAdmin>(
+    admin: &A,
+    changes: &[(ConfigTarget, Vec<ConfigChange>)],
+) -> anyhow::Result<()> {
     if changes.is_empty() {
         return Ok(());
     }

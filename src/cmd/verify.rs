@@ -26,26 +26,78 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
     })
 }
 
-fn statuses(plan: &Reassignment, view: &ClusterView) -> Vec<(TopicPartition, PartitionStatus, u64)> {
+fn statuses(
+    plan: &Reassignment,
+    view: &ClusterView,
+    queued: &std::collections::BTreeSet<TopicPartition>,
+) -> Vec<(TopicPartition, PartitionStatus, u64)> {
     plan.partitions
         .iter()
         .map(|p| {
             let tp = p.topic_partition();
             let live = view.partitions.get(&tp).map(|s| s.replicas.as_slice());
-            let ongoing = view.ongoing.get(&tp).map(|o| (o.replicas.as_slice(), o.removing.as_slice()));
-            let status = classify(p.brokers(), live, ongoing);
-            let remaining = if status == PartitionStatus::InProgress { view.bytes_remaining(&tp) } else { 0 };
+            let ongoing = view
+                .ongoing
+                .get(&tp)
+                .map(|o| (o.replicas.as_slice(), o.removing.as_slice()));
+            let status = match classify(p.brokers(), live, ongoing) {
+                PartitionStatus::Diverged { .. }
+                    if queued.contains(&tp)
+                        && ongoing.is_none()
+                        && view.original(&tp).is_some_and(|o| {
+                            plan.kplan
+                                .as_ref()
+                                .and_then(|c| {
+                                    c.current.iter().find(|c| {
+                                        c.topic == tp.topic && c.partition == tp.partition
+                                    })
+                                })
+                                .is_none_or(|c| c.replicas == o)
+                        }) =>
+                {
+                    PartitionStatus::Pending
+                }
+                other => other,
+            };
+            let remaining = if status == PartitionStatus::InProgress {
+                view.bytes_remaining(&tp)
+            } else {
+                0
+            };
             (tp, status, remaining)
         })
         .collect()
 }
 
-async fn verify<A: KafkaAdmin>(admin: &A, plan: &Reassignment, args: &VerifyArgs) -> anyhow::Result<u8> {
+async fn verify<A: KafkaAdmin>(
+    admin: &A,
+    plan: &Reassignment,
+    args: &VerifyArgs,
+) -> anyhow::Result<u8> {
     let started = Instant::now();
+    let state_file = state_path(&args.plan, args.state.as_deref());
     let (view, rows) = loop {
+        // Partitions an unfinished execution of this very plan has not submitted yet.
+        let queued: std::collections::BTreeSet<TopicPartition> = match load_state(&state_file)? {
+            Some(s)
+                if !s.finished
+                    && s.plan_digest
+                        == crate::exec::digest(&std::fs::read_to_string(&args.plan)?) =>
+            {
+                s.waves
+                    .iter()
+                    .flatten()
+                    .filter(|tp| !s.submitted.contains(*tp))
+                    .cloned()
+                    .collect()
+            }
+            _ => Default::default(),
+        };
         let view = ClusterView::fetch(admin, plan, true).await?;
-        let rows = statuses(plan, &view);
-        let in_progress = rows.iter().any(|(_, s, _)| *s == PartitionStatus::InProgress);
+        let rows = statuses(plan, &view, &queued);
+        let in_progress = rows
+            .iter()
+            .any(|(_, s, _)| matches!(s, PartitionStatus::InProgress | PartitionStatus::Pending));
         if !(args.wait && in_progress && started.elapsed() < args.timeout) {
             break (view, rows);
         }
@@ -53,7 +105,9 @@ async fn verify<A: KafkaAdmin>(admin: &A, plan: &Reassignment, args: &VerifyArgs
             let left: u64 = rows.iter().map(|r| r.2).sum();
             eprintln!(
                 "{} partition(s) in progress, {} left to copy",
-                rows.iter().filter(|r| r.1 == PartitionStatus::InProgress).count(),
+                rows.iter()
+                    .filter(|r| r.1 == PartitionStatus::InProgress)
+                    .count(),
                 human::bytes(left as f64)
             );
         }
@@ -65,20 +119,17 @@ async fn verify<A: KafkaAdmin>(admin: &A, plan: &Reassignment, args: &VerifyArgs
     // Throttles come off only when every partition of the plan is done.
     let mut restored = None;
     if code == 0 && !args.preserve_throttles {
-        let state_file = state_path(&args.plan, args.state.as_deref());
         match load_state(&state_file)? {
             Some(state) if !state.ledger.is_empty() && state.throttles_restored => {
                 restored = Some("already restored to their previous values".to_owned());
             }
             Some(mut state) if !state.ledger.is_empty() => {
-                {
-                    throttles::apply(admin, &throttles::restore_changes(&state.ledger))
-                        .await
-                        .context("restoring throttles from the ledger")?;
-                    state.throttles_restored = true;
-                    save_state(&state_file, &state)?;
-                    restored = Some("restored from the ledger".to_owned());
-                }
+                throttles::apply(admin, &throttles::restore_changes(&state.ledger))
+                    .await
+                    .context("restoring throttles from the ledger")?;
+                state.throttles_restored = true;
+                save_state(&state_file, &state)?;
+                restored = Some("restored from the ledger".to_owned());
             }
             _ => {
                 // No ledger: take out only this plan's list entries (computed from the rollback
@@ -88,7 +139,10 @@ async fn verify<A: KafkaAdmin>(admin: &A, plan: &Reassignment, args: &VerifyArgs
                         .current
                         .iter()
                         .filter_map(|c| {
-                            let target = plan.partitions.iter().find(|p| p.topic == c.topic && p.partition == c.partition)?;
+                            let target = plan
+                                .partitions
+                                .iter()
+                                .find(|p| p.topic == c.topic && p.partition == c.partition)?;
                             Some(crate::exec::MoveSpec {
                                 tp: TopicPartition::new(&c.topic, c.partition),
                                 current: c.replicas.clone(),
@@ -126,26 +180,43 @@ async fn verify<A: KafkaAdmin>(admin: &A, plan: &Reassignment, args: &VerifyArgs
                 v
             })
             .collect();
-        println!("{}", serde_json::json!({"exit_code": code, "partitions": parts, "throttles": restored}));
+        println!(
+            "{}",
+            serde_json::json!({"exit_code": code, "partitions": parts, "throttles": restored})
+        );
     } else {
         let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["partition", "target", "status", "detail"]);
+        t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+            "partition",
+            "target",
+            "status",
+            "detail",
+        ]);
         for ((tp, s, rem), p) in rows.iter().zip(&plan.partitions) {
             let detail = match s {
                 PartitionStatus::InProgress => format!("{} left", human::bytes(*rem as f64)),
                 PartitionStatus::Diverged { replicas } => {
-                    format!("replicas {:?}", replicas.iter().map(|b| b.0).collect::<Vec<_>>())
+                    format!(
+                        "replicas {:?}",
+                        replicas.iter().map(|b| b.0).collect::<Vec<_>>()
+                    )
                 }
                 _ => String::new(),
             };
-            t.add_row(vec![tp.to_string(), format!("{:?}", p.brokers().iter().map(|b| b.0).collect::<Vec<_>>()), s.label().to_owned(), detail]);
+            t.add_row(vec![
+                tp.to_string(),
+                format!("{:?}", p.brokers().iter().map(|b| b.0).collect::<Vec<_>>()),
+                s.label().to_owned(),
+                detail,
+            ]);
         }
         eprintln!("{t}");
         let count = |f: fn(&PartitionStatus) -> bool| rows.iter().filter(|r| f(&r.1)).count();
         eprintln!(
-            "{} done, {} in progress, {} diverged, {} missing",
+            "{} done, {} in progress, {} pending, {} diverged, {} missing",
             count(|s| *s == PartitionStatus::Done),
             count(|s| *s == PartitionStatus::InProgress),
+            count(|s| *s == PartitionStatus::Pending),
             count(|s| matches!(s, PartitionStatus::Diverged { .. })),
             count(|s| *s == PartitionStatus::Missing)
         );

@@ -9,6 +9,8 @@ pub enum PartitionStatus {
     Done,
     /// A reassignment towards the target is running.
     InProgress,
+    /// Not started yet: queued in a later wave of an unfinished `kplan execute`.
+    Pending,
     /// Not the target, and no reassignment towards it is running.
     Diverged { replicas: Vec<BrokerId> },
     /// The topic or partition does not exist.
@@ -20,6 +22,7 @@ impl PartitionStatus {
         match self {
             PartitionStatus::Done => "done",
             PartitionStatus::InProgress => "in progress",
+            PartitionStatus::Pending => "pending (later wave)",
             PartitionStatus::Diverged { .. } => "diverged",
             PartitionStatus::Missing => "missing",
         }
@@ -59,7 +62,7 @@ pub fn classify(
     }
 }
 
-/// `verify`'s exit code for a set of statuses: 0 all done, 2 still in progress, 3 diverged or
+/// `verify`'s exit code for a set of statuses: 0 all done, 2 still in progress (or pending), 3 diverged or
 /// missing (the plan cannot finish as written).
 pub fn exit_code(statuses: &[PartitionStatus]) -> u8 {
     if statuses.iter().any(|s| {
@@ -69,7 +72,10 @@ pub fn exit_code(statuses: &[PartitionStatus]) -> u8 {
         )
     }) {
         3
-    } else if statuses.contains(&PartitionStatus::InProgress) {
+    } else if statuses
+        .iter()
+        .any(|s| matches!(s, PartitionStatus::InProgress | PartitionStatus::Pending))
+    {
         2
     } else {
         0

@@ -120,7 +120,11 @@ impl KrafkaAdmin {
             .client_id(settings.client_id.clone())
             .security(auth_config(settings)?)
             .request_timeout(settings.request_timeout)
-            .connect_timeout(std::time::Duration::from_secs(10))
+            .connect_timeout(
+                settings
+                    .request_timeout
+                    .min(std::time::Duration::from_secs(10)),
+            )
             .connect()
             .await
             .map_err(|e| KafkaError::Connect {
