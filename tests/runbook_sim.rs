@@ -312,7 +312,7 @@ fn a_dropped_response_is_reconciled_without_resubmitting() {
 fn ctrl_c_then_resume() {
     let r = Rehearsal::start();
     let bs = r.bs();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kplan"))
+    let child = Command::new(env!("CARGO_BIN_EXE_kplan"))
         .args([
             "execute",
             "--bootstrap-server",
