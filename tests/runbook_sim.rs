@@ -440,3 +440,45 @@ fn execute_refuses_a_stale_plan_and_dead_brokers() {
         "nothing was changed"
     );
 }
+
+#[test]
+fn waves_keep_a_destination_disk_from_overflowing() {
+    // Four 1 GB partitions on broker 1 all go to broker 2, whose volume holds 2.5 GB.
+    let mut spec = SimSpec::with_brokers(2, 0).topic("big", 4, 1, 1000 * MB, 0.0);
+    spec.topics[0].assignment = Some(vec![vec![1]; 4]);
+    spec.brokers[1].disk_bytes = Some(2500 * MB);
+    let sim = Simulator::start(&spec, SimOptions::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    std::fs::write(
+        &plan,
+        r#"{"version":1,"partitions":[{"topic":"big","partition":0,"replicas":[2]},{"topic":"big","partition":1,"replicas":[2]},
+            {"topic":"big","partition":2,"replicas":[2]},{"topic":"big","partition":3,"replicas":[2]}]}"#,
+    )
+    .unwrap();
+    let o = kplan(&[
+        "execute",
+        "--bootstrap-server",
+        &sim.bootstrap(),
+        "--plan",
+        plan.to_str().unwrap(),
+        "--max-moves-per-broker",
+        "10",
+        "--dry-run",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let event: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sizes: Vec<usize> = event["waves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, vec![2, 2], "two 1 GB copies fit in 2.5 GB at a time");
+    assert!(
+        sim.with_state(|s| s.reassignments().is_empty()),
+        "a dry run changes nothing"
+    );
+}

@@ -19,6 +19,8 @@ pub struct ClusterView {
     pub min_isr: BTreeMap<String, usize>,
     /// Replica sizes: (partition, broker) → bytes.
     pub replica_sizes: BTreeMap<(TopicPartition, BrokerId), u64>,
+    /// Usable bytes of each broker's log dirs, where the broker reports it (DescribeLogDirs v4+).
+    pub free_disk: BTreeMap<BrokerId, u64>,
 }
 
 impl ClusterView {
@@ -74,9 +76,13 @@ impl ClusterView {
     pub async fn refresh_sizes<A: KafkaAdmin>(&mut self, admin: &A) -> anyhow::Result<()> {
         let alive: Vec<BrokerId> = self.alive.iter().copied().collect();
         self.replica_sizes.clear();
+        self.free_disk.clear();
         for (b, r) in admin.describe_log_dirs(&alive).await? {
-            if let Ok(replicas) = r {
-                for rd in replicas.into_iter().filter(|r| !r.is_future) {
+            if let Ok(d) = r {
+                if let Some(u) = d.usable_bytes {
+                    self.free_disk.insert(b, u);
+                }
+                for rd in d.replicas.into_iter().filter(|r| !r.is_future) {
                     self.replica_sizes.insert((rd.tp, b), rd.size);
                 }
             }

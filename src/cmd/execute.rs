@@ -210,7 +210,7 @@ fn limits(args: &ExecuteArgs, view: &ClusterView) -> WaveLimits {
     WaveLimits {
         max_moves_per_broker: args.max_moves_per_broker,
         max_inflight_bytes: args.max_inflight_bytes,
-        free_disk: BTreeMap::new(),
+        free_disk: view.free_disk.clone(),
         last,
     }
 }

@@ -46,6 +46,14 @@ pub struct ReplicaDir {
     pub is_future: bool,
 }
 
+/// A broker's log dirs: its replicas, and the volume space when the broker reports it (v4+).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BrokerLogDirs {
+    pub replicas: Vec<ReplicaDir>,
+    pub total_bytes: Option<u64>,
+    pub usable_bytes: Option<u64>,
+}
+
 /// A config resource kplan reads or changes.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ConfigTarget {

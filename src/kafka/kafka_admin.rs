@@ -21,7 +21,7 @@ pub trait KafkaAdmin {
     async fn describe_log_dirs(
         &self,
         brokers: &[BrokerId],
-    ) -> Result<BTreeMap<BrokerId, Result<Vec<ReplicaDir>, KafkaError>>, KafkaError>;
+    ) -> Result<BTreeMap<BrokerId, Result<BrokerLogDirs, KafkaError>>, KafkaError>;
 
     /// Offsets of partitions, each asked of its leader.
     async fn list_offsets(

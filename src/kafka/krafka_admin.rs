@@ -214,7 +214,7 @@ impl KafkaAdmin for KrafkaAdmin {
     async fn describe_log_dirs(
         &self,
         brokers: &[BrokerId],
-    ) -> Result<BTreeMap<BrokerId, Result<Vec<ReplicaDir>, KafkaError>>, KafkaError> {
+    ) -> Result<BTreeMap<BrokerId, Result<BrokerLogDirs, KafkaError>>, KafkaError> {
         let res = self
             .admin
             .describe_log_dirs(
@@ -230,6 +230,7 @@ impl KafkaAdmin for KrafkaAdmin {
                     .map_err(|e| KafkaError::on_broker("DescribeLogDirs", b, e))
                     .and_then(|dirs| {
                         let mut out = Vec::new();
+                        let (mut total, mut usable) = (None::<u64>, None::<u64>);
                         for (dir, d) in dirs {
                             let d = d.map_err(|e| {
                                 KafkaError::on_broker(
@@ -238,6 +239,12 @@ impl KafkaAdmin for KrafkaAdmin {
                                     format!("log dir {dir}: {e}"),
                                 )
                             })?;
+                            if let Some(t) = d.total_bytes {
+                                *total.get_or_insert(0) += t.max(0) as u64;
+                            }
+                            if let Some(u) = d.usable_bytes {
+                                *usable.get_or_insert(0) += u.max(0) as u64;
+                            }
                             for (k, r) in d.replicas {
                                 out.push(ReplicaDir {
                                     tp: tp(&k),
@@ -248,7 +255,11 @@ impl KafkaAdmin for KrafkaAdmin {
                             }
                         }
                         out.sort_by(|a, b| (&a.tp, &a.log_dir).cmp(&(&b.tp, &b.log_dir)));
-                        Ok(out)
+                        Ok(BrokerLogDirs {
+                            replicas: out,
+                            total_bytes: total,
+                            usable_bytes: usable,
+                        })
                     });
                 (BrokerId(b), r)
             })
@@ -428,20 +439,30 @@ impl KafkaAdmin for KrafkaAdmin {
         }
         groups.sort();
         groups.dedup();
+        // One OffsetFetch per group at its coordinator; a few in parallel.
+        use futures::stream::{self, StreamExt};
+        let fetched: Vec<Result<(String, Vec<String>), KafkaError>> = stream::iter(groups)
+            .map(|g| async move {
+                let offsets = self
+                    .admin
+                    .list_consumer_group_offsets(g.clone(), Default::default())
+                    .await
+                    .map_err(|e| KafkaError::api("OffsetFetch", format!("group {g}: {e}")))?;
+                let mut topics: Vec<String> = offsets
+                    .into_iter()
+                    .filter(|(_, o)| o.as_ref().is_ok_and(|o| o.offset.is_some_and(|x| x >= 0)))
+                    .map(|(k, _)| k.topic)
+                    .collect();
+                topics.sort();
+                topics.dedup();
+                Ok((g, topics))
+            })
+            .buffer_unordered(16)
+            .collect()
+            .await;
         let mut out = BTreeMap::new();
-        for g in groups {
-            let offsets = self
-                .admin
-                .list_consumer_group_offsets(g.clone(), Default::default())
-                .await
-                .map_err(|e| KafkaError::api("OffsetFetch", format!("group {g}: {e}")))?;
-            let mut topics: Vec<String> = offsets
-                .into_iter()
-                .filter(|(_, o)| o.as_ref().is_ok_and(|o| o.offset.is_some_and(|x| x >= 0)))
-                .map(|(k, _)| k.topic)
-                .collect();
-            topics.sort();
-            topics.dedup();
+        for r in fetched {
+            let (g, topics) = r?;
             out.insert(g, topics);
         }
         Ok(out)

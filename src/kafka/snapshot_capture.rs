@@ -128,10 +128,14 @@ pub async fn capture<A: KafkaAdmin>(
     let live_ids: Vec<BrokerId> = live.iter().copied().collect();
     let dirs = admin.describe_log_dirs(&live_ids).await?;
     let mut replica_dirs: BTreeMap<TopicPartition, Vec<ReplicaLogDir>> = BTreeMap::new();
+    let mut volume: BTreeMap<i32, u64> = BTreeMap::new();
     for (broker, result) in dirs {
         match result {
-            Ok(replicas) => {
-                for r in replicas.into_iter().filter(|r| !r.is_future) {
+            Ok(d) => {
+                if let Some(t) = d.total_bytes {
+                    volume.insert(broker.0, t);
+                }
+                for r in d.replicas.into_iter().filter(|r| !r.is_future) {
                     replica_dirs.entry(r.tp).or_default().push(ReplicaLogDir {
                         broker: broker.0,
                         log_dir: r.log_dir,
@@ -314,7 +318,14 @@ pub async fn capture<A: KafkaAdmin>(
             host: (!b.host.is_empty()).then(|| b.host.clone()),
             port: (b.port >= 0).then_some(b.port),
             offline: false,
-            capacity: options.capacity.get(&b.id.0).cloned(),
+            // --capacity wins; otherwise the log dir volume size the broker reports (v4+).
+            capacity: options.capacity.get(&b.id.0).cloned().or_else(|| {
+                volume.get(&b.id.0).map(|t| BrokerCapacity {
+                    disk_bytes: Some(*t),
+                    network_in_bytes_per_sec: None,
+                    network_out_bytes_per_sec: None,
+                })
+            }),
         })
         .collect();
     brokers.extend(down.iter().map(|b| BrokerEntry {
