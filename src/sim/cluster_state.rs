@@ -991,6 +991,18 @@ mod tests {
     }
 
     #[test]
+    fn a_slow_disk_slows_copies_into_that_broker() {
+        let mut s = cluster();
+        s.brokers.get_mut(&4).unwrap().slowdown = 4.0;
+        s.reassign("foo", 0, Some(&[1, 2, 4])).unwrap();
+        // 100 MB at 100 MB/s ÷ 4: 4 s.
+        s.advance_to(3.9);
+        assert!(s.partition("foo", 0).unwrap().moving.is_some());
+        s.advance_to(4.01);
+        assert!(s.partition("foo", 0).unwrap().moving.is_none());
+    }
+
+    #[test]
     fn leaders_fail_over_to_the_isr() {
         let mut s = cluster();
         s.broker_down(1);
