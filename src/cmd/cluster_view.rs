@@ -73,6 +73,21 @@ impl ClusterView {
         Ok(view)
     }
 
+    /// Re-reads the replicas of the plan's (existing) topics and the ongoing reassignments:
+    /// what changes while a plan runs.
+    pub async fn refresh_partitions<A: KafkaAdmin>(&mut self, admin: &A) -> anyhow::Result<()> {
+        let mut names: Vec<String> = self.partitions.keys().map(|tp| tp.topic.clone()).collect();
+        names.dedup();
+        for t in admin.describe_topics(Some(&names)).await? {
+            for p in t.partitions {
+                self.partitions
+                    .insert(TopicPartition::new(&t.name, p.partition), p);
+            }
+        }
+        self.ongoing = admin.list_reassignments().await?;
+        Ok(())
+    }
+
     pub async fn refresh_sizes<A: KafkaAdmin>(&mut self, admin: &A) -> anyhow::Result<()> {
         let alive: Vec<BrokerId> = self.alive.iter().copied().collect();
         self.replica_sizes.clear();

@@ -482,8 +482,7 @@ async fn execute<A: KafkaAdmin>(
     loop {
         // Reconcile with the controller: a move it runs, or that already finished, was submitted
         // (this is what makes a dropped response and a second run harmless).
-        view.ongoing = admin.list_reassignments().await?;
-        view.partitions = ClusterView::fetch(admin, &plan, false).await?.partitions;
+        view.refresh_partitions(admin).await?;
         for (tp, target) in &targets {
             let at_target = view
                 .partitions

@@ -52,17 +52,11 @@ pub fn throttle_changes(
 ) -> Vec<(ConfigTarget, Vec<ConfigChange>)> {
     let empty = BTreeMap::new();
     let mut out: Vec<(ConfigTarget, Vec<ConfigChange>)> = Vec::new();
-    let topics: std::collections::BTreeSet<&String> =
-        plan.leader.keys().chain(plan.follower.keys()).collect();
-    for topic in topics {
-        let target = ConfigTarget::Topic(topic.clone());
+    for (topic, lists) in plan.topic_lists() {
+        let target = ConfigTarget::Topic(topic.to_owned());
         let configs = current.get(&target).unwrap_or(&empty);
         let mut ops = Vec::new();
-        for (key, entries) in [
-            (LEADER_REPLICAS, plan.leader.get(topic)),
-            (FOLLOWER_REPLICAS, plan.follower.get(topic)),
-        ] {
-            let Some(entries) = entries else { continue };
+        for (key, entries) in lists {
             let prior = own_value(configs, key);
             ledger.record(ledger_target(&target), key, prior.clone());
             ops.push(ConfigChange::Set(
@@ -116,17 +110,12 @@ pub fn unthrottle_changes(
 ) -> Vec<(ConfigTarget, Vec<ConfigChange>)> {
     let mut out = Vec::new();
     let empty = BTreeMap::new();
-    let topics: std::collections::BTreeSet<&String> =
-        plan.leader.keys().chain(plan.follower.keys()).collect();
-    for topic in topics {
-        let target = ConfigTarget::Topic(topic.clone());
+    for (topic, lists) in plan.topic_lists() {
+        let target = ConfigTarget::Topic(topic.to_owned());
         let configs = current.get(&target).unwrap_or(&empty);
         let mut ops = Vec::new();
-        for (key, entries) in [
-            (LEADER_REPLICAS, plan.leader.get(topic)),
-            (FOLLOWER_REPLICAS, plan.follower.get(topic)),
-        ] {
-            let (Some(entries), Some(existing)) = (entries, own_value(configs, key)) else {
+        for (key, entries) in lists {
+            let Some(existing) = own_value(configs, key) else {
                 continue;
             };
             ops.push(match remove_entries(&existing, entries) {

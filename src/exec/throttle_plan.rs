@@ -56,6 +56,27 @@ pub struct ThrottlePlan {
     pub receivers: BTreeSet<BrokerId>,
 }
 
+/// One throttled-replicas list of a topic: its config key and its (partition, broker) entries.
+pub type ReplicaList<'a> = (&'static str, &'a BTreeSet<(i32, i32)>);
+
+impl ThrottlePlan {
+    /// Per topic, the throttled-replica lists it needs.
+    pub fn topic_lists(&self) -> BTreeMap<&str, Vec<ReplicaList<'_>>> {
+        let mut out: BTreeMap<&str, Vec<ReplicaList<'_>>> = BTreeMap::new();
+        for (t, e) in &self.leader {
+            out.entry(t.as_str())
+                .or_default()
+                .push((LEADER_REPLICAS, e));
+        }
+        for (t, e) in &self.follower {
+            out.entry(t.as_str())
+                .or_default()
+                .push((FOLLOWER_REPLICAS, e));
+        }
+        out
+    }
+}
+
 pub const LEADER_REPLICAS: &str = "leader.replication.throttled.replicas";
 pub const FOLLOWER_REPLICAS: &str = "follower.replication.throttled.replicas";
 pub const LEADER_RATE: &str = "leader.replication.throttled.rate";

@@ -128,11 +128,6 @@ pub fn api_versions(state: &ClusterState, ctx: &Ctx) -> ApiVersionsResponse {
         .with_api_keys(keys)
 }
 
-/// The controller as clients should see it: KRaft brokers name a live broker that forwards.
-fn visible_controller(state: &ClusterState) -> i32 {
-    state.controller
-}
-
 /// Whether this broker may act on a controller request (itself, or by forwarding).
 fn acts_as_controller(state: &ClusterState, ctx: &Ctx) -> bool {
     ctx.broker == state.controller
@@ -219,7 +214,7 @@ fn metadata(state: &ClusterState, ctx: &Ctx, r: MetadataRequest) -> MetadataResp
         .collect();
     let mut out = MetadataResponse::default()
         .with_brokers(brokers)
-        .with_controller_id(BrokerId(visible_controller(state)))
+        .with_controller_id(BrokerId(state.controller))
         .with_topics(topics);
     if ctx.version >= 2 {
         out = out.with_cluster_id(Some(s(state.cluster_id.clone())));
@@ -247,7 +242,7 @@ fn describe_cluster(state: &ClusterState, ctx: &Ctx) -> DescribeClusterResponse 
     DescribeClusterResponse::default()
         .with_error_code(code(ctx.injected))
         .with_cluster_id(s(state.cluster_id.clone()))
-        .with_controller_id(BrokerId(visible_controller(state)))
+        .with_controller_id(BrokerId(state.controller))
         .with_brokers(brokers)
 }
 
