@@ -44,10 +44,7 @@ pub fn balance_replicas(
 ) -> usize {
     let pb = st.pb;
     let eligible: Vec<Bx> = pb.eligible_brokers().collect();
-    let avg_size = {
-        let n = pb.parts.len().max(1) as f64;
-        (pb.parts.iter().map(|p| p.size).sum::<f64>() / n).max(1.0)
-    };
+    let avg_size = pb.avg_partition_size();
     let mut made = 0;
     let zero = [0.0; 5];
     loop {

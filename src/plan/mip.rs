@@ -225,8 +225,7 @@ fn build_model(st: &Placement, n: &Neighbourhood, budget: &Budget) -> Model {
     for r in Resource::ALL {
         unit[r.index()] = st.unit(r);
     }
-    let avg_size =
-        (pb.parts.iter().map(|p| p.size).sum::<f64>() / pb.parts.len().max(1) as f64).max(1.0);
+    let avg_size = pb.avg_partition_size();
     Model {
         parts,
         fixed,

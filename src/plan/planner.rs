@@ -101,6 +101,7 @@ pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError>
     let lower_bound = lower_bound(&st, request);
     let mut budget = Budget::new(request.max_moves, request.max_move_bytes);
     let mut stages = Vec::new();
+    let mut exact_optimal = false;
     let mut stage = |name, t: Instant, changes, mip: Vec<MipOutcome>| {
         stages.push(StageReport {
             stage: name,
@@ -125,7 +126,9 @@ pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError>
         let mip_deadline = started + request.time_limit.mul_f64(0.85);
         let mut runs = Vec::new();
         if let Some(n) = mip::exact(&pb, EXACT_MIP_BINARIES) {
-            runs.push(mip::polish(&mut st, &n, &mut budget, mip_deadline));
+            let out = mip::polish(&mut st, &n, &mut budget, mip_deadline);
+            exact_optimal = out.status == "Optimal";
+            runs.push(out);
         } else {
             for _ in 0..NEIGHBOURHOOD_ROUNDS {
                 let Some(n) = mip::around_violations(&st, NEIGHBOURHOOD_BINARIES) else {
@@ -158,6 +161,14 @@ pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError>
     })?;
     let goals = goal_status(&st, request);
     let mut warnings = warnings(&pb, &goals, cluster, request);
+    if exact_optimal && goals.iter().any(|g| !g.met && g.weight > 0.0) {
+        // Not a search that gave up: the whole problem was solved to optimality.
+        warnings.push(
+            "the exact model was solved to optimality: no placement scores better on the weighted goals \
+             under these constraints, so the unmet goals cannot all be met (wider --tolerance or other weights may help)"
+                .to_owned(),
+        );
+    }
     let time_limit_reached = Instant::now() >= deadline;
     if time_limit_reached {
         warnings.push(format!(

@@ -255,6 +255,12 @@ impl Problem {
         (0..self.broker_ids.len()).filter(|&b| self.eligible[b])
     }
 
+    /// The mean partition size (at least one byte): the unit in which both the heuristics and
+    /// the MIP price bytes moved, so their costs agree.
+    pub fn avg_partition_size(&self) -> f64 {
+        (self.parts.iter().map(|p| p.size).sum::<f64>() / self.parts.len().max(1) as f64).max(1.0)
+    }
+
     pub fn band(&self, r: Resource) -> &Band {
         &self.bands[r.index()]
     }
