@@ -94,12 +94,16 @@ pub fn summary_table(plan: &Plan, throttle: Option<u64>) -> Table {
     ]);
     t.add_row(vec![
         "replicas moved".to_owned(),
-        format!("{} (lower bound {})", m.replicas_moved, lb.replicas),
+        // The bounds are what meeting every band needs; a plan that leaves a goal unmet can be below.
+        format!(
+            "{} (every goal met needs ≥ {})",
+            m.replicas_moved, lb.replicas
+        ),
     ]);
     t.add_row(vec![
         "data to copy".to_owned(),
         format!(
-            "{} (lower bound {})",
+            "{} (every goal met needs ≥ {})",
             human::bytes(m.bytes_moved as f64),
             human::bytes(lb.bytes as f64)
         ),
