@@ -237,6 +237,15 @@ impl ClusterState {
         Ok(state)
     }
 
+    /// Ids of the brokers that are up, in id order.
+    pub fn alive_ids(&self) -> Vec<i32> {
+        self.brokers
+            .values()
+            .filter(|b| b.alive)
+            .map(|b| b.id)
+            .collect()
+    }
+
     pub fn alive(&self, broker: i32) -> bool {
         self.brokers.get(&broker).is_some_and(|b| b.alive)
     }
@@ -389,12 +398,7 @@ impl ClusterState {
     /// Adding replicas that caught up join the ISR; moves whose replicas all did complete.
     fn finish_catch_ups(&mut self) {
         let now = self.now;
-        let alive: Vec<i32> = self
-            .brokers
-            .values()
-            .filter(|b| b.alive)
-            .map(|b| b.id)
-            .collect();
+        let alive = self.alive_ids();
         for topic in self.topics.values_mut() {
             for p in &mut topic.partitions {
                 let size = p.size_at(now);
@@ -425,12 +429,7 @@ impl ClusterState {
         target: Option<&[i32]>,
     ) -> Result<(), ItemError> {
         let registered: Vec<i32> = self.brokers.keys().copied().collect();
-        let alive: Vec<i32> = self
-            .brokers
-            .values()
-            .filter(|b| b.alive)
-            .map(|b| b.id)
-            .collect();
+        let alive = self.alive_ids();
         let Some(p) = self.partition_mut(topic, partition) else {
             return Err(ItemError::new(
                 ResponseError::UnknownTopicOrPartition,
@@ -444,7 +443,7 @@ impl ClusterState {
                     format!("No reassignment in progress for {topic}-{partition}"),
                 ));
             };
-            revert(p, &m, &alive);
+            settle(p, &m.original, &alive);
             return Ok(());
         };
         if target.is_empty() {
@@ -514,12 +513,7 @@ impl ClusterState {
 
     /// ElectLeaders for one partition. `Ok(false)` = ELECTION_NOT_NEEDED.
     pub fn elect(&mut self, topic: &str, partition: i32, unclean: bool) -> Result<bool, ItemError> {
-        let alive: Vec<i32> = self
-            .brokers
-            .values()
-            .filter(|b| b.alive)
-            .map(|b| b.id)
-            .collect();
+        let alive = self.alive_ids();
         let Some(p) = self.partition_mut(topic, partition) else {
             return Err(ItemError::new(
                 ResponseError::UnknownTopicOrPartition,
@@ -530,11 +524,8 @@ impl ClusterState {
             if p.leader >= 0 && alive.contains(&p.leader) {
                 return Ok(false);
             }
-            let pick = p
-                .replicas
-                .iter()
-                .copied()
-                .find(|b| alive.contains(b) && p.isr.contains(b))
+            let pick = Some(first_in_sync(&p.replicas, &p.isr, &alive))
+                .filter(|b| *b >= 0)
                 .or_else(|| p.replicas.iter().copied().find(|b| alive.contains(b)));
             let Some(b) = pick else {
                 return Err(ItemError::new(
@@ -570,12 +561,7 @@ impl ClusterState {
             return;
         };
         b.alive = false;
-        let alive: Vec<i32> = self
-            .brokers
-            .values()
-            .filter(|b| b.alive)
-            .map(|b| b.id)
-            .collect();
+        let alive = self.alive_ids();
         for topic in self.topics.values_mut() {
             for p in &mut topic.partitions {
                 if !p.replicas.contains(&broker) {
@@ -586,12 +572,7 @@ impl ClusterState {
                     p.isr.retain(|b| *b != broker);
                 }
                 if p.leader == broker {
-                    p.leader = p
-                        .replicas
-                        .iter()
-                        .copied()
-                        .find(|b| alive.contains(b) && p.isr.contains(b))
-                        .unwrap_or(-1);
+                    p.leader = first_in_sync(&p.replicas, &p.isr, &alive);
                     p.leader_epoch += 1;
                 }
             }
@@ -628,12 +609,7 @@ impl ClusterState {
 
     /// The next alive broker after `from`, in id order, wrapping around.
     fn next_controller(&self, from: i32) -> Option<i32> {
-        let alive: Vec<i32> = self
-            .brokers
-            .values()
-            .filter(|b| b.alive)
-            .map(|b| b.id)
-            .collect();
+        let alive = self.alive_ids();
         alive
             .iter()
             .copied()
@@ -793,36 +769,33 @@ fn split_list(v: &str) -> Vec<String> {
         .collect()
 }
 
-/// A move whose adding replicas are all in sync: the replica set becomes the target.
-fn complete(p: &mut SimPartition, alive: &[i32]) {
-    let Some(m) = p.moving.take() else { return };
-    p.replicas = m.target.clone();
-    p.isr.retain(|b| m.target.contains(b));
+/// The first of `candidates` that is alive and in the ISR: who leads after an election; -1 if none.
+fn first_in_sync(candidates: &[i32], isr: &[i32], alive: &[i32]) -> i32 {
+    candidates
+        .iter()
+        .copied()
+        .find(|b| alive.contains(b) && isr.contains(b))
+        .unwrap_or(-1)
+}
+
+/// The end of a move, either way: the replica set becomes `replicas` (the target when it
+/// completes, the original on cancel), copies in progress are dropped, and a leader outside the
+/// set hands over to the first of the set in the ISR.
+fn settle(p: &mut SimPartition, replicas: &[i32], alive: &[i32]) {
+    p.moving = None;
+    p.replicas = replicas.to_vec();
     p.copied.clear();
-    if !m.target.contains(&p.leader) || p.leader < 0 {
-        p.leader = m
-            .target
-            .iter()
-            .copied()
-            .find(|b| alive.contains(b) && p.isr.contains(b))
-            .unwrap_or(-1);
+    p.isr.retain(|b| replicas.contains(b));
+    if !replicas.contains(&p.leader) || p.leader < 0 {
+        p.leader = first_in_sync(replicas, &p.isr, alive);
         p.leader_epoch += 1;
     }
 }
 
-/// Cancel: back to the original replicas; replicas being added are dropped.
-fn revert(p: &mut SimPartition, m: &Move, alive: &[i32]) {
-    p.replicas = m.original.clone();
-    p.copied.clear();
-    p.isr.retain(|b| m.original.contains(b));
-    if !m.original.contains(&p.leader) || p.leader < 0 {
-        p.leader = m
-            .original
-            .iter()
-            .copied()
-            .find(|b| alive.contains(b) && p.isr.contains(b))
-            .unwrap_or(-1);
-        p.leader_epoch += 1;
+/// A move whose adding replicas are all in sync: the replica set becomes the target.
+fn complete(p: &mut SimPartition, alive: &[i32]) {
+    if let Some(m) = p.moving.take() {
+        settle(p, &m.target, alive);
     }
 }
 

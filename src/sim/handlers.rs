@@ -730,12 +730,7 @@ fn elect_leaders(
 
 /// The broker coordinating a consumer group: a stable hash over the alive brokers.
 pub fn coordinator_of(state: &ClusterState, group: &str) -> i32 {
-    let alive: Vec<i32> = state
-        .brokers
-        .values()
-        .filter(|b| b.alive)
-        .map(|b| b.id)
-        .collect();
+    let alive = state.alive_ids();
     let h = group
         .bytes()
         .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
