@@ -1,14 +1,10 @@
 //! `kplan generate` end to end: the binary on fixtures, golden plans, errors and exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn kplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kplan"))
-        .args(args)
-        .output()
-        .expect("kplan runs")
-}
+use common::kplan;
+
+use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

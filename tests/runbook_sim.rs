@@ -3,6 +3,10 @@
 //! (an operator's own rate survives). Faults: a dead destination, controller failover, a dropped
 //! response, Ctrl-C then resume, cancel halfway.
 
+mod common;
+
+use common::{kplan, write_private};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -13,13 +17,6 @@ use kplan::sim::{Fault, SimOptions, SimSpec, Simulator};
 
 const MB: u64 = 1_000_000;
 const OPERATOR_RATE: &str = "12345678";
-
-fn kplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kplan"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
@@ -285,12 +282,7 @@ fn a_dead_destination_stalls_then_resumes_and_the_controller_can_fail_over() {
 fn a_dropped_response_is_reconciled_without_resubmitting() {
     let r = Rehearsal::start();
     let props = r.dir.path().join("client.properties");
-    std::fs::write(&props, "request.timeout.ms=1500\n").unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&props, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    write_private(&props, "request.timeout.ms=1500\n");
     // Wave 1 is accepted by the controller but the answer never arrives.
     r.sim.inject(Fault::DropResponse {
         api: ApiKey::AlterPartitionReassignments,

@@ -1,20 +1,16 @@
 //! `kplan snapshot` end to end against the simulated cluster: content, a broker that is down,
 //! SASL PLAIN and SCRAM listeners, and the snapshot planning with `kplan generate` unchanged.
 
+mod common;
+
+use common::{kplan, write_private};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use kplan::files::SnapshotFile;
 use kplan::sim::{Fault, SaslSpec, SimOptions, SimSpec, Simulator};
 
 const MB: u64 = 1_000_000;
-
-fn kplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kplan"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn spec() -> SimSpec {
     let mut spec = SimSpec::with_brokers(4, 2)
@@ -255,19 +251,13 @@ fn a_broker_that_is_down_is_reported_and_strict_refuses() {
 
 fn properties(dir: &Path, mechanism: &str, module: &str, password: &str) -> String {
     let p = dir.join(format!("{mechanism}.properties"));
-    std::fs::write(
+    write_private(
         &p,
-        format!(
+        &format!(
             "security.protocol=SASL_PLAINTEXT\nsasl.mechanism={mechanism}\n\
              sasl.jaas.config=org.apache.kafka.common.security.{module} required username=\"alice\" password=\"{password}\";\n"
         ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    );
     p.to_str().unwrap().to_owned()
 }
 

@@ -1,0 +1,23 @@
+//! Helpers shared by the integration tests.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs the kplan binary built for these tests.
+pub fn kplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kplan"))
+        .args(args)
+        .output()
+        .expect("kplan runs")
+}
+
+/// Writes a file readable by its owner only, as a client.properties holding credentials should be.
+#[allow(dead_code)] // not every test binary writes credentials
+pub fn write_private(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
