@@ -13,4 +13,5 @@ pub mod kafka;
 pub mod model;
 pub mod plan;
 pub mod sim;
+pub mod stable_hash;
 pub mod synthetic;

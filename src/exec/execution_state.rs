@@ -98,10 +98,7 @@ impl ExecutionState {
 
 /// A stable digest of the plan text.
 pub fn digest(text: &str) -> String {
-    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{h:016x}")
+    crate::stable_hash::stable_hash(text)
 }
 
 #[cfg(test)]
