@@ -9,11 +9,14 @@ use kafka_protocol::error::ResponseError;
 use kafka_protocol::messages::ApiKey;
 use kplan::sim::{Fault, KafkaVersion, SimOptions, SimSpec, Simulator};
 
+/// Sends one request and reads one response. `None` when the broker does not answer: a broker
+/// that is down closes the connection, which shows up as a refused connect, a broken pipe on
+/// write or an EOF on read depending on timing — all of them "no answer".
 fn roundtrip(addr: &str, frame: &[u8]) -> Option<Vec<u8>> {
-    let mut s = TcpStream::connect(addr).unwrap();
+    let mut s = TcpStream::connect(addr).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    s.write_all(&(frame.len() as i32).to_be_bytes()).unwrap();
-    s.write_all(frame).unwrap();
+    s.write_all(&(frame.len() as i32).to_be_bytes()).ok()?;
+    s.write_all(frame).ok()?;
     let mut len = [0u8; 4];
     s.read_exact(&mut len).ok()?;
     let mut body = vec![0u8; i32::from_be_bytes(len) as usize];
