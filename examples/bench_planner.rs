@@ -176,10 +176,11 @@ fn run_instance(name: &str) {
     }
     for s in &planned.report.stages {
         println!(
-            "STAGE\t{name}: {} {} ms, {} changes {:?}",
+            "STAGE\t{name}: {} {} ms, {} changes, cost {:.2} {:?}",
             s.stage,
             s.millis,
             s.changes,
+            s.cost_after,
             s.mip
                 .iter()
                 .map(|m| (&m.status, m.binaries, m.improved, m.millis))

@@ -1,4 +1,4 @@
-//! Stage 2: move replicas until every eligible broker is inside its bands.
+//! Stage 3: move replicas until every eligible broker is inside its bands.
 //!
 //! Steepest descent on the shared cost (see `placement`), organised around the worst broker: an
 //! overloaded broker sends one replica to one of the least loaded brokers, an underloaded one pulls
@@ -7,6 +7,11 @@
 //! already acceptable. Among improving moves the tie-breaks prefer fewer bytes and centred loads.
 //! When no single move helps, pairwise swaps between an over- and an underloaded broker are tried
 //! (two moves that keep both counts, for disk and traffic that single moves cannot fix).
+//!
+//! Topic spread is part of every move's gain, so among the moves the bands need the ones that
+//! spread topics win; but no replica is copied for spread alone. On a cluster grown by topic
+//! creation most topics already exceed their even share somewhere, and evening them out would
+//! copy a partition per excess replica — several times the data the bands require.
 
 use std::time::Instant;
 
@@ -90,7 +95,7 @@ pub fn balance_replicas(
             break;
         }
     }
-    made + fix_topic_spread(st, resources, budget, &eligible, avg_size)
+    made
 }
 
 /// Over-band and under-band cost of broker `b`.
@@ -135,31 +140,6 @@ fn replica_delta(st: &Placement, p: usize, sign: f64, resources: &[Resource]) ->
         d[r.index()] = sign * part.replica_load(r);
     }
     d
-}
-
-/// True when `p` may move from `src` to `dst` under the hard constraints.
-fn can_move(st: &Placement, p: usize, src: Bx, dst: Bx) -> bool {
-    let pb = st.pb;
-    let reps = &st.replicas[p];
-    if !pb.eligible[dst] || reps.contains(&dst) {
-        return false;
-    }
-    let part = &pb.parts[p];
-    if part.racks_required <= 1 {
-        return true;
-    }
-    let mut trial: [Bx; 8] = [0; 8];
-    if reps.len() > trial.len() {
-        let v: Vec<Bx> = reps
-            .iter()
-            .map(|&b| if b == src { dst } else { b })
-            .collect();
-        return pb.rack_spread(&v) >= part.racks_required;
-    }
-    for (i, &b) in reps.iter().enumerate() {
-        trial[i] = if b == src { dst } else { b };
-    }
-    pb.rack_spread(&trial[..reps.len()]) >= part.racks_required
 }
 
 /// Prices moving `p` from `src` to `dst`; `base` holds the current band cost of both brokers.
@@ -229,7 +209,7 @@ fn best_move_around(
         };
         for &p in &st.hosted[src] {
             let p = p as usize;
-            if !can_move(st, p, src, dst) {
+            if !st.can_move(p, src, dst) {
                 continue;
             }
             let m = price(st, p, src, dst, resources, base, avg_size);
@@ -289,11 +269,11 @@ fn best_swap_around(
         let theirs = by_resource(st, o, r, !over);
         let base = st.band_cost_with(b, resources, &zero) + st.band_cost_with(o, resources, &zero);
         for &p in &mine {
-            if !can_move(st, p, b, o) {
+            if !st.can_move(p, b, o) {
                 continue;
             }
             for &q in &theirs {
-                if p == q || !can_move(st, q, o, b) {
+                if p == q || !st.can_move(q, o, b) {
                     continue;
                 }
                 let mut db = replica_delta(st, p, -1.0, resources);
@@ -343,57 +323,4 @@ fn best_swap_around(
         }
     }
     best.map(|(_, a, c)| (a, c))
-}
-
-/// Moves replicas of topics that exceed their per-broker cap, where that lowers the cost.
-fn fix_topic_spread(
-    st: &mut Placement,
-    resources: &[Resource],
-    budget: &mut Budget,
-    eligible: &[Bx],
-    avg_size: f64,
-) -> usize {
-    let pb = st.pb;
-    let mut made = 0;
-    for t in 0..pb.topics.len() {
-        let info = &pb.topics[t];
-        if !info.movable {
-            continue;
-        }
-        for &b in eligible {
-            while st.topic_replicas(t, b) > info.replica_cap {
-                let zero = [0.0; 5];
-                let cost_b = st.band_cost_with(b, resources, &zero);
-                let mut best: Option<Move> = None;
-                let candidates: Vec<usize> = st.hosted[b]
-                    .iter()
-                    .map(|&p| p as usize)
-                    .filter(|&p| pb.parts[p].topic == t)
-                    .collect();
-                for &dst in eligible {
-                    if st.topic_replicas(t, dst) >= info.replica_cap {
-                        continue;
-                    }
-                    let cost_d = st.band_cost_with(dst, resources, &zero);
-                    for &p in &candidates {
-                        if !can_move(st, p, b, dst) {
-                            continue;
-                        }
-                        let m = price(st, p, b, dst, resources, (cost_b, cost_d), avg_size);
-                        if m.gain > EPS
-                            && budget.allows(Budget::delta(pb, p, Some(b), Some(dst)))
-                            && better(&best, &m)
-                        {
-                            best = Some(m);
-                        }
-                    }
-                }
-                let Some(m) = best else { break };
-                budget.charge(Budget::delta(pb, m.p, Some(m.src), Some(m.dst)));
-                st.move_replica(m.p, m.src, m.dst);
-                made += 1;
-            }
-        }
-    }
-    made
 }

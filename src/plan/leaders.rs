@@ -1,10 +1,12 @@
-//! Stage 3: choose each movable partition's preferred leader among its final replicas.
+//! Stage 5: choose each movable partition's preferred leader among its final replicas.
 //!
 //! Leadership decides bytes out (consumer fetches plus one copy per follower) and the leader count,
 //! and moving it copies no data. The stage starts from each partition's current leader where it is
-//! still a replica and transfers leadership, worst broker first, while that lowers the cost over
-//! the leader resources and topic leader spread. A transfer away from the current leader costs a
-//! small penalty, so leadership only moves where it buys balance.
+//! still a replica and, worst broker first, makes the change that lowers the cost over the leader
+//! resources and topic leader spread most: a single transfer, or — when the leader count band is
+//! exact and every transfer would break it — a swap, where a broker hands one leadership to a
+//! partner and takes a smaller or larger one back. A transfer away from the current leader costs
+//! a small penalty, so leadership only moves where it buys balance.
 
 use std::time::Instant;
 
@@ -72,25 +74,32 @@ pub fn balance_leaders(st: &mut Placement, deadline: Instant) -> usize {
             break;
         }
         worst.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut best: Option<Transfer> = None;
-        for &(_, b) in worst.iter().take(4) {
-            best = best_transfer_around(st, b);
-            if best.is_some() {
+        // Worst broker first: a single transfer if one helps, else a swap with a partner, which
+        // keeps both leader counts (the count band is often exact).
+        let mut changed = false;
+        for &(_, b) in &worst {
+            if let Some(t) = best_transfer_around(st, b) {
+                st.set_leader(t.p, t.to);
+                made += 1;
+                changed = true;
+                break;
+            }
+            if let Some((p, c, q)) = best_swap_around(st, b) {
+                st.set_leader(p, c);
+                st.set_leader(q, b);
+                made += 2;
+                changed = true;
                 break;
             }
         }
-        let Some(t) = best else { break };
-        st.set_leader(t.p, t.to);
-        made += 1;
+        if !changed {
+            break;
+        }
     }
     made + fix_leader_spread(st)
 }
 
 fn best_transfer_around(st: &Placement, b: Bx) -> Option<Transfer> {
-    let pb = st.pb;
-    let over = LEADER_RESOURCES
-        .iter()
-        .any(|&r| st.load[b][r.index()] > pb.band(r).hi);
     let mut best: Option<Transfer> = None;
     let mut consider = |p: usize, from: Bx, to: Bx| {
         if unplannable(st, p, to) {
@@ -111,18 +120,86 @@ fn best_transfer_around(st: &Placement, b: Bx) -> Option<Transfer> {
             best = Some(Transfer { p, to, score });
         }
     };
+    // Both directions: a broker can be above one leader resource and below the other (over on
+    // bytes out, under on count), and then what helps is taking small leaderships or giving
+    // large ones.
     for &p in &st.hosted[b] {
         let p = p as usize;
         let leader = st.leader(p);
-        if over && leader == b {
+        if leader == b {
             for &c in &st.replicas[p][1..] {
                 consider(p, b, c);
             }
-        } else if !over && leader != b {
+        } else {
             consider(p, leader, b);
         }
     }
     best
+}
+
+/// The best improving leadership swap between `b` and a partner `c`: `b` hands `p` to `c` and
+/// takes `q` from it. Counts stay; bytes out and topic spread change on both.
+fn best_swap_around(st: &Placement, b: Bx) -> Option<(usize, Bx, usize)> {
+    let pb = st.pb;
+    let res = &LEADER_RESOURCES;
+    let out = crate::model::Resource::BytesOut.index();
+    let zero = [0.0; 5];
+    // What b could take, by its current leader.
+    let mut takeable: Vec<(Bx, usize)> = st.hosted[b]
+        .iter()
+        .map(|&q| q as usize)
+        .filter(|&q| st.leader(q) != b && !unplannable(st, q, b))
+        .map(|q| (st.leader(q), q))
+        .collect();
+    takeable.sort_unstable();
+    let base_b = st.band_cost_with(b, res, &zero);
+    let mut best: Option<(f64, usize, Bx, usize)> = None;
+    for &p in &st.hosted[b] {
+        let p = p as usize;
+        if st.leader(p) != b {
+            continue;
+        }
+        let tp = pb.parts[p].topic;
+        for &c in &st.replicas[p][1..] {
+            if unplannable(st, p, c) {
+                continue;
+            }
+            let start = takeable.partition_point(|&(l, _)| l < c);
+            let base = base_b + st.band_cost_with(c, res, &zero);
+            for &(_, q) in takeable[start..].iter().take_while(|&&(l, _)| l == c) {
+                let diff = pb.parts[p].leader_out - pb.parts[q].leader_out;
+                let mut d = [0.0; 5];
+                d[out] = diff;
+                let neg = d.map(|x| -x);
+                let tq = pb.parts[q].topic;
+                let spread = if tp == tq {
+                    0.0
+                } else {
+                    st.spread_delta(tp, b, -1, true)
+                        + st.spread_delta(tp, c, 1, true)
+                        + st.spread_delta(tq, c, -1, true)
+                        + st.spread_delta(tq, b, 1, true)
+                };
+                let gain = base
+                    - st.band_cost_with(b, res, &neg)
+                    - st.band_cost_with(c, res, &d)
+                    - spread
+                    - change_penalty(st, p, b, c)
+                    - change_penalty(st, q, c, b);
+                let better = match &best {
+                    None => gain > EPS,
+                    Some(x) => {
+                        gain > x.0 + EPS
+                            || ((gain - x.0).abs() <= EPS && (p, c, q) < (x.1, x.2, x.3))
+                    }
+                };
+                if better {
+                    best = Some((gain, p, c, q));
+                }
+            }
+        }
+    }
+    best.map(|(_, p, c, q)| (p, c, q))
 }
 
 /// Transfers leadership of topics that exceed their per-broker leader cap, where that helps.
@@ -157,4 +234,46 @@ fn fix_leader_spread(st: &mut Placement) -> usize {
         }
     }
     made
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Broker, BrokerId, Cluster, Partition, ReplicaSet, Resource, Topic};
+    use crate::plan::problem::Problem;
+    use crate::plan::PlanRequest;
+    use std::time::Duration;
+
+    /// Broker 0 leads both large partitions, broker 1 both small ones: the leader counts are
+    /// already exact, so no single transfer helps and only a swap evens out bytes out.
+    #[test]
+    fn a_swap_evens_bytes_out_when_counts_are_exact() {
+        let brokers = (0..2)
+            .map(|i| Broker {
+                id: BrokerId(i),
+                rack: None,
+            })
+            .collect();
+        let part = |p: i32, leader: i32, out: f64| {
+            let reps = vec![BrokerId(leader), BrokerId(1 - leader)];
+            Partition::new(p, ReplicaSet::new(reps)).with_load(1000, 10.0, out)
+        };
+        let topics = vec![
+            Topic::new("big", vec![part(0, 0, 1200.0), part(1, 0, 1200.0)]),
+            Topic::new("small", vec![part(0, 1, 800.0), part(1, 1, 800.0)]),
+        ];
+        let c = Cluster::new(None, brokers, topics).unwrap();
+        let req = PlanRequest {
+            rack_aware: false,
+            ..PlanRequest::default()
+        };
+        let pb = Problem::new(&c, &req).unwrap();
+        let mut st = Placement::current(&pb, &req.goals);
+        let made = balance_leaders(&mut st, Instant::now() + Duration::from_secs(5));
+        assert_eq!(made, 2, "one swap");
+        let (out, leaders) = (Resource::BytesOut.index(), Resource::Leaders.index());
+        assert_eq!(st.load[0][leaders], 2.0);
+        assert_eq!(st.load[1][leaders], 2.0);
+        assert_eq!(st.load[0][out], st.load[1][out]);
+    }
 }

@@ -1,9 +1,11 @@
-//! Stage 4: mixed-integer polishing with HiGHS (through good_lp).
+//! Stages 4 to 6: mixed-integer polishing with HiGHS (through good_lp).
 //!
 //! The MIP re-solves a *neighbourhood* — a set of partitions `P` with candidate brokers `C_p` —
 //! while every other partition stays fixed. With `P` = all movable partitions and `C_p` = all
 //! eligible brokers this is the exact model, used when it is small; on large clusters the
-//! neighbourhood is the partitions around the brokers the heuristics left out of band.
+//! neighbourhood is the partitions around the brokers the heuristics left out of band. A
+//! leadership neighbourhood gives each partition exactly its replicas as candidates, so only the
+//! leader variables are free.
 //!
 //! Variables: `x[p,b] ∈ {0,1}` replica of `p` on `b`; `l[p,b] ∈ {0,1}` `b` leads `p` (joint model
 //! only); `over[k,b], under[k,b] ≥ 0` band slack; `e[t,b] ≥ 0` topic excess.
@@ -11,6 +13,8 @@
 //! The model is always warm-started from the heuristic solution, solved single-threaded under a
 //! node limit (deterministic) and a wall-clock watchdog (HiGHS can overshoot its own time limit),
 //! and its answer is accepted only if it is valid and strictly cheaper under the shared cost.
+//! Copying a partition is priced at one topic-spread unit per average partition, so the model
+//! moves data for the bands but not for spread alone (as the heuristics do).
 
 use std::collections::BTreeMap;
 use std::sync::mpsc;
@@ -22,12 +26,13 @@ use good_lp::{
 };
 
 use super::budget::Budget;
-use super::placement::{Placement, REPLICA_RESOURCES};
+use super::placement::{Placement, LEADER_RESOURCES, REPLICA_RESOURCES};
 use super::problem::{Bx, Problem};
 use crate::model::Resource;
 
-/// Weight of one average partition's bytes moved, in cost units (matches the heuristics' order).
-const BYTES_WEIGHT: f64 = 1e-3;
+/// Price of copying one average partition, in topic-spread units: moving data to lower one topic's
+/// count on one broker by one does not pay for itself (see `balance`).
+const MOVE_PRICE: f64 = 1.0;
 /// Weight of one leader change.
 const LEADER_CHANGE: f64 = 1e-4;
 /// Branch-and-bound node limit: a deterministic stand-in for a time limit.
@@ -67,6 +72,8 @@ struct Model {
     budget_moves: f64,
     budget_bytes: f64,
     avg_size: f64,
+    /// Cost of copying one average partition.
+    move_unit: f64,
     warm: Vec<Vec<Bx>>,
 }
 
@@ -244,6 +251,9 @@ fn build_model(st: &Placement, n: &Neighbourhood, budget: &Budget) -> Model {
         budget_moves: budget.max_moves as f64 - (budget.moves as f64 - moves_inside as f64),
         budget_bytes: budget.max_bytes - (budget.bytes - bytes_inside),
         avg_size,
+        move_unit: MOVE_PRICE
+            * st.spread_delta_unit()
+                .max(1e-3 * pb.band(Resource::Replicas).scale()),
         warm: n.parts.iter().map(|&p| st.replicas[p].clone()).collect(),
     }
 }
@@ -425,7 +435,7 @@ fn solve(m: &Model, time_limit: f64) -> Answer {
             if !part.original.contains(&b) {
                 moves += x[i][j];
                 bytes += part.size * x[i][j];
-                objective += BYTES_WEIGHT * part.size / m.avg_size * x[i][j];
+                objective += m.move_unit * part.size / m.avg_size * x[i][j];
             }
         }
     }
@@ -582,5 +592,93 @@ pub fn around_violations(st: &Placement, max_binaries: usize) -> Option<Neighbou
         parts,
         candidates,
         joint: false,
+    })
+}
+
+/// A leadership-only neighbourhood around the brokers out of band for bytes out or leaders: each
+/// partition keeps its brokers (its candidates are exactly its replicas, so `x` is fixed and only
+/// `l` is free) and the model chooses who leads.
+///
+/// The brokers in play are the out-of-band ones plus, so that leadership has somewhere to go, the
+/// in-band brokers furthest from the mean. A partition joins when at least two of its replicas
+/// are in play, most promising first: the widest gap between its replicas' deviations.
+/// A broker whose leader count is at its cap then fixes bytes out by trading leaderships, and
+/// counts move along chains the greedy stage cannot see.
+pub fn around_leader_violations(st: &Placement, max_binaries: usize) -> Option<Neighbourhood> {
+    let pb = st.pb;
+    let zero = [0.0; 5];
+    let out_of_band: Vec<Bx> = pb
+        .eligible_brokers()
+        .filter(|&b| st.band_cost_with(b, &LEADER_RESOURCES, &zero) > 1e-9)
+        .collect();
+    if out_of_band.is_empty() {
+        return None;
+    }
+    // Each broker's deviation from the mean per leader resource, in cost units: bytes out and
+    // leader count pull in different directions on the same broker, so they stay separate.
+    let deviation: Vec<[f64; 2]> = (0..pb.broker_count())
+        .map(|b| LEADER_RESOURCES.map(|r| st.unit(r) * (st.load[b][r.index()] - pb.band(r).mean)))
+        .collect();
+    let distance = |a: Bx, b: Bx| -> f64 {
+        (deviation[a][0] - deviation[b][0]).abs() + (deviation[a][1] - deviation[b][1]).abs()
+    };
+    let mut in_play = vec![false; pb.broker_count()];
+    for &b in &out_of_band {
+        in_play[b] = true;
+    }
+    // Partners: as many in-band brokers as there are out-of-band ones (at least 16), those
+    // furthest from the mean first — they have the most room to trade.
+    let mut partners: Vec<(f64, Bx)> = pb
+        .eligible_brokers()
+        .filter(|&b| !in_play[b])
+        .map(|b| (deviation[b][0].abs() + deviation[b][1].abs(), b))
+        .collect();
+    partners.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, b) in partners.iter().take(out_of_band.len().max(16)) {
+        in_play[b] = true;
+    }
+    let mut ranked: Vec<(f64, usize)> = (0..pb.parts.len())
+        .filter(|&p| pb.parts[p].movable && st.replicas[p].len() > 1)
+        .filter_map(|p| {
+            let playing: Vec<Bx> = st.replicas[p]
+                .iter()
+                .copied()
+                .filter(|&b| in_play[b])
+                .collect();
+            let mut gap: f64 = 0.0;
+            for (i, &a) in playing.iter().enumerate() {
+                for &b in &playing[i + 1..] {
+                    gap = gap.max(distance(a, b));
+                }
+            }
+            (gap > 0.0).then_some((gap, p))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut parts: Vec<usize> = Vec::new();
+    let mut binaries = 0;
+    for (_, p) in ranked {
+        if binaries >= max_binaries {
+            break;
+        }
+        binaries += 2 * st.replicas[p].len();
+        parts.push(p);
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    parts.sort_unstable();
+    let candidates = parts
+        .iter()
+        .map(|&p| {
+            let mut c = st.replicas[p].clone();
+            c.sort_unstable();
+            c
+        })
+        .collect();
+    Some(Neighbourhood {
+        parts,
+        candidates,
+        joint: true,
     })
 }

@@ -3,6 +3,7 @@
 mod balance;
 mod band;
 mod budget;
+mod fill;
 mod goal;
 mod leaders;
 mod mip;

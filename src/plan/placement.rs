@@ -9,8 +9,11 @@
 //! ```
 //!
 //! An excess topic replica costs a tenth of a one-replica count deviation, so balance comes first
-//! and spread second. Data movement is not in `cost`: stages never make a move that does not lower
-//! the cost, and among improving moves they prefer the one that moves fewer bytes.
+//! and spread second. Data movement is not in `cost`: the replica stages only look for moves
+//! around brokers out of band and make a move only if it lowers the cost, preferring among those
+//! the ones that spread topics and copy fewer bytes. Spread alone never moves data: copying a
+//! partition to lower one topic's count on one broker costs more than it buys (see `balance`);
+//! leadership, which copies nothing, does move for spread.
 
 use super::problem::{Bx, Problem};
 use super::GoalWeights;
@@ -170,6 +173,31 @@ impl<'a> Placement<'a> {
             .position(|&x| x == b)
             .expect("b is a replica");
         self.replicas[p][..=pos].rotate_right(1);
+    }
+
+    /// True when `p` may move from `src` to `dst` under the hard constraints.
+    pub fn can_move(&self, p: usize, src: Bx, dst: Bx) -> bool {
+        let pb = self.pb;
+        let reps = &self.replicas[p];
+        if !pb.eligible[dst] || reps.contains(&dst) {
+            return false;
+        }
+        let part = &pb.parts[p];
+        if part.racks_required <= 1 {
+            return true;
+        }
+        let mut trial: [Bx; 8] = [0; 8];
+        if reps.len() > trial.len() {
+            let v: Vec<Bx> = reps
+                .iter()
+                .map(|&b| if b == src { dst } else { b })
+                .collect();
+            return pb.rack_spread(&v) >= part.racks_required;
+        }
+        for (i, &b) in reps.iter().enumerate() {
+            trial[i] = if b == src { dst } else { b };
+        }
+        pb.rack_spread(&trial[..reps.len()]) >= part.racks_required
     }
 
     pub fn leader(&self, p: usize) -> Bx {

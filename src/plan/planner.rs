@@ -2,11 +2,17 @@
 //!
 //! 1. `repair` — every movable partition satisfies the hard constraints (drained brokers emptied,
 //!    replication factors changed, racks spread).
-//! 2. `balance` — greedy replica moves and swaps until each eligible broker is inside its band for
-//!    disk, bytes in and replica count (and topic spread where cheap).
-//! 3. `mip` — HiGHS: the exact joint model when the cluster is small, otherwise neighbourhoods
-//!    around brokers the greedy stage left out of band.
-//! 4. `leaders` — preferred leaders chosen among the final replicas for bytes out and leader count.
+//! 2. `fill` — brokers below the replica-count band (new brokers) receive replicas shaped like
+//!    their share of disk, traffic and expected leadership, which keeps data movement at the
+//!    lower bound.
+//! 3. `balance` — greedy replica moves and swaps until each eligible broker is inside its band for
+//!    disk, bytes in and replica count.
+//! 4. `mip` — on clusters too large for the exact model, HiGHS re-solves neighbourhoods around
+//!    brokers the greedy stages left out of band.
+//! 5. `leaders` — preferred leaders among the final replicas for bytes out and leader count:
+//!    transfers and swaps, then leadership-only MIP neighbourhoods if brokers remain out of band.
+//! 6. `exact` — only when a band goal is still unmet and the cluster is small: the whole problem
+//!    as one MIP, warm-started from the heuristic plan; it meets the goal or proves it cannot.
 //!
 //! The result is checked by the independent [`verify`](super::verify) before it is returned.
 
@@ -17,6 +23,7 @@ use serde::Serialize;
 
 use super::balance::balance_replicas;
 use super::budget::Budget;
+use super::fill::fill_underloaded;
 use super::leaders::balance_leaders;
 use super::mip::{self, MipOutcome};
 use super::placement::{Placement, REPLICA_RESOURCES};
@@ -31,6 +38,9 @@ const EXACT_MIP_BINARIES: usize = 4_000;
 /// Binaries per neighbourhood MIP.
 const NEIGHBOURHOOD_BINARIES: usize = 2_500;
 const NEIGHBOURHOOD_ROUNDS: usize = 6;
+/// Binaries per leadership neighbourhood (half of them fixed by the replica sets) and rounds.
+const LEADER_BINARIES: usize = 30_000;
+const LEADER_ROUNDS: usize = 10;
 
 /// A verified plan with its rollback and report.
 #[derive(Clone, Debug, Serialize)]
@@ -85,6 +95,9 @@ pub struct StageReport {
     pub stage: &'static str,
     pub millis: u128,
     pub changes: usize,
+    /// The shared cost (bands and topic spread, all resources) when the stage ended: what each
+    /// stage bought, in the units `placement` documents.
+    pub cost_after: f64,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mip: Vec<MipOutcome>,
 }
@@ -102,11 +115,12 @@ pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError>
     let mut budget = Budget::new(request.max_moves, request.max_move_bytes);
     let mut stages = Vec::new();
     let mut exact_optimal = false;
-    let mut stage = |name, t: Instant, changes, mip: Vec<MipOutcome>| {
+    let mut stage = |name, t: Instant, changes, cost_after, mip: Vec<MipOutcome>| {
         stages.push(StageReport {
             stage: name,
             millis: t.elapsed().as_millis(),
             changes,
+            cost_after,
             mip,
         })
     };
@@ -115,21 +129,27 @@ pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError>
         let t = Instant::now();
         let before = budget.moves;
         repair(&mut st, &mut budget)?;
-        stage("repair", t, budget.moves - before, Vec::new());
+        stage(
+            "repair",
+            t,
+            budget.moves - before,
+            st.cost(&Resource::ALL),
+            Vec::new(),
+        );
 
         let t = Instant::now();
         let balance_deadline = started + request.time_limit.mul_f64(0.6);
-        let n = balance_replicas(&mut st, &REPLICA_RESOURCES, &mut budget, balance_deadline);
-        stage("balance", t, n, Vec::new());
+        let n = fill_underloaded(&mut st, &mut budget, balance_deadline);
+        stage("fill", t, n, st.cost(&Resource::ALL), Vec::new());
 
         let t = Instant::now();
-        let mip_deadline = started + request.time_limit.mul_f64(0.85);
-        let mut runs = Vec::new();
-        if let Some(n) = mip::exact(&pb, EXACT_MIP_BINARIES) {
-            let out = mip::polish(&mut st, &n, &mut budget, mip_deadline);
-            exact_optimal = out.status == "Optimal";
-            runs.push(out);
-        } else {
+        let n = balance_replicas(&mut st, &REPLICA_RESOURCES, &mut budget, balance_deadline);
+        stage("balance", t, n, st.cost(&Resource::ALL), Vec::new());
+
+        if mip::exact(&pb, EXACT_MIP_BINARIES).is_none() {
+            let t = Instant::now();
+            let mip_deadline = started + request.time_limit.mul_f64(0.75);
+            let mut runs = Vec::new();
             for _ in 0..NEIGHBOURHOOD_ROUNDS {
                 let Some(n) = mip::around_violations(&st, NEIGHBOURHOOD_BINARIES) else {
                     break;
@@ -143,16 +163,48 @@ pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError>
                 // The MIP may leave room the greedy stage can now use.
                 balance_replicas(&mut st, &REPLICA_RESOURCES, &mut budget, mip_deadline);
             }
+            let improved = runs.iter().filter(|r| r.improved).count();
+            stage("mip", t, improved, st.cost(&Resource::ALL), runs);
         }
-        let improved = runs.iter().filter(|r| r.improved).count();
-        stage("mip", t, improved, runs);
     }
+
     let t = Instant::now();
-    let n = balance_leaders(
+    let leaders_deadline = started + request.time_limit.mul_f64(0.85);
+    let mut n = balance_leaders(
         &mut st,
-        deadline.max(Instant::now() + Duration::from_secs(1)),
+        leaders_deadline.max(Instant::now() + Duration::from_secs(1)),
     );
-    stage("leaders", t, n, Vec::new());
+    let mut runs = Vec::new();
+    for _ in 0..LEADER_ROUNDS {
+        let Some(nb) = mip::around_leader_violations(&st, LEADER_BINARIES) else {
+            break;
+        };
+        let out = mip::polish(&mut st, &nb, &mut budget, leaders_deadline);
+        let improved = out.improved;
+        runs.push(out);
+        if !improved {
+            break;
+        }
+        n += balance_leaders(&mut st, leaders_deadline);
+    }
+    stage("leaders", t, n, st.cost(&Resource::ALL), runs);
+
+    // The exact joint model, when the cluster is small enough and the heuristics left a band
+    // goal unmet: it either meets it or proves no placement scores better.
+    if !request.leaders_only && bands_unmet(&st, request) {
+        if let Some(n) = mip::exact(&pb, EXACT_MIP_BINARIES) {
+            let t = Instant::now();
+            let out = mip::polish(
+                &mut st,
+                &n,
+                &mut budget,
+                started + request.time_limit.mul_f64(0.95),
+            );
+            exact_optimal = out.status == "Optimal";
+            let improved = usize::from(out.improved);
+            stage("exact", t, improved, st.cost(&Resource::ALL), vec![out]);
+        }
+    }
 
     let (reassignment, rollback) = build(cluster, &pb, &st);
     let metrics = verify(cluster, request, &reassignment).map_err(|v| {
@@ -269,6 +321,13 @@ fn lower_bound(st: &Placement, request: &PlanRequest) -> LowerBound {
         replicas: (bound(Resource::Replicas, leaving_replicas as f64).round() as usize).max(added),
         bytes: bound(Resource::Disk, leaving_bytes).round() as u64,
     }
+}
+
+/// True when some weighted band goal is not met by `st`.
+fn bands_unmet(st: &Placement, request: &PlanRequest) -> bool {
+    goal_status(st, request)
+        .iter()
+        .any(|g| matches!(g.goal, Goal::Balance(_)) && g.weight > 0.0 && !g.met)
 }
 
 fn goal_status(st: &Placement, request: &PlanRequest) -> Vec<GoalStatus> {
@@ -612,6 +671,41 @@ mod tests {
             plan(&partial, &quick()),
             Err(PlanError::PartialRacks(_))
         ));
+    }
+
+    /// New brokers are filled with replicas shaped like their share, so the plan moves close to
+    /// the minimum and still lands every broker in every band.
+    #[test]
+    fn new_brokers_are_filled_near_the_lower_bound() {
+        let c = crate::synthetic::SyntheticSpec {
+            brokers: 12,
+            racks: 3,
+            empty_brokers: 3,
+            topics: 20,
+            partitions: 600,
+            replication_factors: vec![3, 2],
+            skew: 1.0,
+            mean_size_bytes: 1e9,
+            mean_bytes_in: 1e6,
+            seed: 11,
+        }
+        .build();
+        let plan = plan(&c, &quick()).unwrap();
+        let lb = plan.report.lower_bound.replicas as f64;
+        assert!(lb > 0.0);
+        assert!(
+            plan.metrics.replicas_moved as f64 <= 1.15 * lb,
+            "{} moves for a lower bound of {lb}",
+            plan.metrics.replicas_moved
+        );
+        for g in plan
+            .report
+            .goals
+            .iter()
+            .filter(|g| matches!(g.goal, Goal::Balance(_)))
+        {
+            assert!(g.met, "{}: {}", g.goal, g.detail);
+        }
     }
 
     #[test]
