@@ -113,7 +113,10 @@ fn over_under(st: &Placement, b: Bx, resources: &[Resource]) -> (f64, f64) {
     (over, under)
 }
 
-/// Eligible brokers other than `b` ordered by pressure: ascending (`lightest`) or descending.
+/// Eligible brokers other than `b` that it should trade with: first those on the other side of
+/// the mean in a resource where `b` is out of band (below it when `lightest`, above otherwise) —
+/// a broker with one replica too many but a light disk needs a partner with room for a replica,
+/// whatever its overall pressure — then by pressure, ascending (`lightest`) or descending.
 fn partners(
     st: &Placement,
     b: Bx,
@@ -121,16 +124,41 @@ fn partners(
     eligible: &[Bx],
     lightest: bool,
 ) -> Vec<Bx> {
-    let mut v: Vec<(f64, Bx)> = eligible
+    let pb = st.pb;
+    let needs: Vec<Resource> = resources
+        .iter()
+        .copied()
+        .filter(|&r| {
+            let load = st.load[b][r.index()];
+            if lightest {
+                load > pb.band(r).hi
+            } else {
+                load < pb.band(r).lo
+            }
+        })
+        .collect();
+    let opposite = |x: Bx| {
+        needs.iter().any(|&r| {
+            let load = st.load[x][r.index()];
+            if lightest {
+                load < pb.band(r).mean
+            } else {
+                load > pb.band(r).mean
+            }
+        })
+    };
+    let mut v: Vec<(bool, f64, Bx)> = eligible
         .iter()
         .filter(|&&x| x != b)
-        .map(|&x| (st.pressure(x, resources), x))
+        .map(|&x| (!opposite(x), st.pressure(x, resources), x))
         .collect();
     v.sort_by(|a, c| {
-        let o = a.0.total_cmp(&c.0);
-        (if lightest { o } else { o.reverse() }).then(a.1.cmp(&c.1))
+        let o = a.1.total_cmp(&c.1);
+        a.0.cmp(&c.0)
+            .then(if lightest { o } else { o.reverse() })
+            .then(a.2.cmp(&c.2))
     });
-    v.into_iter().take(PARTNERS).map(|(_, x)| x).collect()
+    v.into_iter().take(PARTNERS).map(|(_, _, x)| x).collect()
 }
 
 fn replica_delta(st: &Placement, p: usize, sign: f64, resources: &[Resource]) -> [f64; 5] {
