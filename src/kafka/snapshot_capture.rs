@@ -250,7 +250,12 @@ pub async fn capture<A: KafkaAdmin>(
         TrafficInput::Sample(window) => {
             events(CaptureEvent::Stage("sampling end offsets"));
             let earliest = admin.list_offsets(&all_tps, OffsetKind::Earliest).await?;
+            // Each sample is dated at the middle of its round trip, so request latency (large
+            // against a remote cluster, small against the window) does not bias the rate.
+            let midpoint = |sent: Instant| sent + sent.elapsed() / 2;
+            let sent = Instant::now();
             let first = admin.list_offsets(&all_tps, OffsetKind::Latest).await?;
+            let first_at = midpoint(sent);
             let started = Instant::now();
             while started.elapsed() < *window {
                 events(CaptureEvent::Sampling {
@@ -260,8 +265,9 @@ pub async fn capture<A: KafkaAdmin>(
                 tokio::time::sleep((*window - started.elapsed()).min(Duration::from_millis(200)))
                     .await;
             }
+            let sent = Instant::now();
             let second = admin.list_offsets(&all_tps, OffsetKind::Latest).await?;
-            let elapsed = started.elapsed().as_secs_f64();
+            let elapsed = (midpoint(sent) - first_at).as_secs_f64();
             events(CaptureEvent::Sampling {
                 elapsed: *window,
                 total: *window,
