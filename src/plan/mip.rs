@@ -156,6 +156,35 @@ pub fn polish(
     out
 }
 
+/// Alternates MIP neighbourhoods with a greedy stage: each round re-solves the neighbourhood
+/// `next` picks and, when that improved the plan, lets `greedy` use the room the solve left.
+/// Stops after `rounds`, at the first round that does not improve, or when `next` finds nothing
+/// out of band. Returns the solves and the changes the greedy stage made.
+pub fn rounds<'a>(
+    st: &mut Placement<'a>,
+    budget: &mut Budget,
+    rounds: usize,
+    deadline: Instant,
+    next: impl Fn(&Placement<'a>) -> Option<Neighbourhood>,
+    mut greedy: impl FnMut(&mut Placement<'a>, &mut Budget) -> usize,
+) -> (Vec<MipOutcome>, usize) {
+    let mut runs = Vec::new();
+    let mut changes = 0;
+    for _ in 0..rounds {
+        let Some(n) = next(st) else {
+            break;
+        };
+        let out = polish(st, &n, budget, deadline);
+        let improved = out.improved;
+        runs.push(out);
+        if !improved {
+            break;
+        }
+        changes += greedy(st, budget);
+    }
+    (runs, changes)
+}
+
 fn build_model(st: &Placement, n: &Neighbourhood, budget: &Budget) -> Model {
     let pb: &Problem = st.pb;
     let nb = pb.broker_count();
