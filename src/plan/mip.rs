@@ -711,3 +711,69 @@ pub fn around_leader_violations(st: &Placement, max_binaries: usize) -> Option<N
         joint: true,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Broker, BrokerId, Cluster, Partition, ReplicaSet, Topic};
+    use crate::plan::PlanRequest;
+
+    /// Broker 0 leads all six partitions of a three-broker cluster: the leadership neighbourhood
+    /// hands leadership out without touching any replica set.
+    #[test]
+    fn a_leadership_neighbourhood_only_moves_leaders() {
+        let brokers = (0..3)
+            .map(|i| Broker {
+                id: BrokerId(i),
+                rack: None,
+            })
+            .collect();
+        let partitions = (0..6)
+            .map(|p| {
+                let reps = vec![BrokerId(0), BrokerId(1 + p % 2), BrokerId(2 - p % 2)];
+                Partition::new(p, ReplicaSet::new(reps)).with_load(1000, 10.0, 100.0)
+            })
+            .collect();
+        let c = Cluster::new(None, brokers, vec![Topic::new("t", partitions)]).unwrap();
+        let req = PlanRequest {
+            rack_aware: false,
+            ..PlanRequest::default()
+        };
+        let pb = Problem::new(&c, &req).unwrap();
+        let mut st = Placement::current(&pb, &req.goals);
+        let before: Vec<Vec<Bx>> = st
+            .replicas
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r.sort_unstable();
+                r
+            })
+            .collect();
+        let n = around_leader_violations(&st, 1_000).expect("broker 0 is out of band");
+        assert!(n.joint);
+        assert!(n
+            .parts
+            .iter()
+            .zip(&n.candidates)
+            .all(|(&p, c)| *c == before[p]));
+        let mut budget = Budget::new(None, None);
+        let out = polish(
+            &mut st,
+            &n,
+            &mut budget,
+            Instant::now() + Duration::from_secs(10),
+        );
+        assert!(out.improved, "{}", out.status);
+        for (p, reps) in st.replicas.iter().enumerate() {
+            let mut r = reps.clone();
+            r.sort_unstable();
+            assert_eq!(r, before[p], "replicas of t-{p} unchanged");
+        }
+        let leaders = Resource::Leaders.index();
+        for b in 0..3 {
+            assert_eq!(st.load[b][leaders], 2.0, "broker {b} leads two");
+        }
+        assert!(around_leader_violations(&st, 1_000).is_none());
+    }
+}
