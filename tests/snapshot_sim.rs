@@ -46,6 +46,24 @@ impl WithSasl for SimSpec {
     }
 }
 
+/// The brokers and racks of `spec()`, as the snapshot must record them.
+fn assert_spec_racks(snap: &SnapshotFile) {
+    let racks: Vec<(i32, Option<&str>)> = snap
+        .brokers
+        .iter()
+        .map(|b| (b.id, b.rack.as_deref()))
+        .collect();
+    assert_eq!(
+        racks,
+        vec![
+            (1, Some("rack-a")),
+            (2, Some("rack-b")),
+            (3, Some("rack-a")),
+            (4, Some("rack-b"))
+        ]
+    );
+}
+
 fn read(path: &Path) -> SnapshotFile {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -97,20 +115,7 @@ fn snapshot_records_what_the_cluster_holds_and_plans_unchanged() {
     let snap = read(&out);
 
     assert_eq!(snap.cluster_id.as_deref(), Some("snap-test"));
-    let racks: Vec<(i32, Option<&str>)> = snap
-        .brokers
-        .iter()
-        .map(|b| (b.id, b.rack.as_deref()))
-        .collect();
-    assert_eq!(
-        racks,
-        vec![
-            (1, Some("rack-a")),
-            (2, Some("rack-b")),
-            (3, Some("rack-a")),
-            (4, Some("rack-b"))
-        ]
-    );
+    assert_spec_racks(&snap);
     assert_eq!(
         snap.capture.as_ref().unwrap().traffic_source,
         "end-offset-sampling"
@@ -362,18 +367,5 @@ fn a_kafka_2_4_cluster_falls_back_to_metadata_and_broker_rack() {
     assert!(res.status.success(), "{stderr}");
     assert!(stderr.contains("predates DescribeCluster"), "{stderr}");
     let snap = read(&out);
-    let racks: Vec<(i32, Option<&str>)> = snap
-        .brokers
-        .iter()
-        .map(|b| (b.id, b.rack.as_deref()))
-        .collect();
-    assert_eq!(
-        racks,
-        vec![
-            (1, Some("rack-a")),
-            (2, Some("rack-b")),
-            (3, Some("rack-a")),
-            (4, Some("rack-b"))
-        ]
-    );
+    assert_spec_racks(&snap);
 }

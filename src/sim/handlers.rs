@@ -135,19 +135,13 @@ fn acts_as_controller(state: &ClusterState, ctx: &Ctx) -> bool {
 }
 
 fn metadata(state: &ClusterState, ctx: &Ctx, r: MetadataRequest) -> MetadataResponse {
-    let brokers = state
-        .brokers
-        .values()
-        .filter(|b| b.alive)
-        .map(|b| {
-            let (host, port) = (ctx.endpoints)(b.id);
-            MetadataResponseBroker::default()
-                .with_node_id(BrokerId(b.id))
-                .with_host(s(host))
-                .with_port(port)
-                .with_rack(b.rack.clone().map(s))
-        })
-        .collect();
+    let brokers = live_brokers(state, ctx, |id, host, port, rack| {
+        MetadataResponseBroker::default()
+            .with_node_id(id)
+            .with_host(host)
+            .with_port(port)
+            .with_rack(rack)
+    });
     let wanted: Option<Vec<String>> = r.topics.map(|ts| {
         ts.into_iter()
             .filter_map(|t| {
@@ -225,20 +219,32 @@ fn metadata(state: &ClusterState, ctx: &Ctx, r: MetadataRequest) -> MetadataResp
     out
 }
 
-fn describe_cluster(state: &ClusterState, ctx: &Ctx) -> DescribeClusterResponse {
-    let brokers = state
+/// The live brokers with their advertised endpoint and rack, in id order, built into the broker
+/// entry of a response (Metadata and DescribeCluster list brokers in different types).
+fn live_brokers<T>(
+    state: &ClusterState,
+    ctx: &Ctx,
+    entry: impl Fn(BrokerId, StrBytes, i32, Option<StrBytes>) -> T,
+) -> Vec<T> {
+    state
         .brokers
         .values()
         .filter(|b| b.alive)
         .map(|b| {
             let (host, port) = (ctx.endpoints)(b.id);
-            DescribeClusterBroker::default()
-                .with_broker_id(BrokerId(b.id))
-                .with_host(s(host))
-                .with_port(port)
-                .with_rack(b.rack.clone().map(s))
+            entry(BrokerId(b.id), s(host), port, b.rack.clone().map(s))
         })
-        .collect();
+        .collect()
+}
+
+fn describe_cluster(state: &ClusterState, ctx: &Ctx) -> DescribeClusterResponse {
+    let brokers = live_brokers(state, ctx, |id, host, port, rack| {
+        DescribeClusterBroker::default()
+            .with_broker_id(id)
+            .with_host(host)
+            .with_port(port)
+            .with_rack(rack)
+    });
     DescribeClusterResponse::default()
         .with_error_code(code(ctx.injected))
         .with_cluster_id(s(state.cluster_id.clone()))
