@@ -805,6 +805,12 @@ mod tests {
 
     const MB: f64 = 1_000_000.0;
 
+    /// Advances the clock to `t` seconds and says whether foo-0 is still being reassigned.
+    fn moving_at(s: &mut ClusterState, t: f64) -> bool {
+        s.advance_to(t);
+        s.partition("foo", 0).unwrap().moving.is_some()
+    }
+
     fn cluster() -> ClusterState {
         // Brokers 1..=5; foo-0 on [1,2,3], 100 MB, no traffic.
         let spec = SimSpec::with_brokers(5, 0).topic("foo", 1, 3, 100_000_000, 0.0);
@@ -823,8 +829,7 @@ mod tests {
         let m = p.moving.clone().unwrap();
         assert_eq!((m.adding, m.removing), (vec![4, 5], vec![1, 2]));
         // Two copies into different brokers at 100 MB/s each: 1 s.
-        s.advance_to(0.5);
-        assert!(s.partition("foo", 0).unwrap().moving.is_some());
+        assert!(moving_at(&mut s, 0.5));
         s.advance_to(1.01);
         let p = s.partition("foo", 0).unwrap();
         assert_eq!(p.replicas, vec![4, 5, 3]);
@@ -846,8 +851,7 @@ mod tests {
         );
         s.reassign("foo", 0, Some(&[1, 2, 4])).unwrap();
         // Rate set but the topic does not list 0:4: line rate, done in 1 s.
-        s.advance_to(1.01);
-        assert!(s.partition("foo", 0).unwrap().moving.is_none());
+        assert!(!moving_at(&mut s, 1.01), "foo-0 done by t=1.01 s");
         let mut s = cluster();
         s.broker_configs.insert(
             "4".into(),
@@ -866,8 +870,7 @@ mod tests {
         let p = s.partition("foo", 0).unwrap();
         assert!(p.moving.is_some());
         assert!((p.copied[&4] - 99.0 * MB).abs() < 1.0);
-        s.advance_to(10.01);
-        assert!(s.partition("foo", 0).unwrap().moving.is_none());
+        assert!(!moving_at(&mut s, 10.01), "foo-0 done by t=10.01 s");
     }
 
     #[test]
@@ -888,10 +891,8 @@ mod tests {
         );
         s.reassign("foo", 0, Some(&[1, 4, 5])).unwrap();
         // Leader 1 sends to 4 and 5 at 10 MB/s each: 10 s.
-        s.advance_to(9.9);
-        assert!(s.partition("foo", 0).unwrap().moving.is_some());
-        s.advance_to(10.1);
-        assert!(s.partition("foo", 0).unwrap().moving.is_none());
+        assert!(moving_at(&mut s, 9.9));
+        assert!(!moving_at(&mut s, 10.1), "foo-0 done by t=10.1 s");
     }
 
     #[test]
@@ -956,11 +957,9 @@ mod tests {
         let mut s = cluster();
         s.reassign("foo", 0, Some(&[1, 2, 4])).unwrap();
         s.broker_down(4);
-        s.advance_to(5.0);
-        assert!(s.partition("foo", 0).unwrap().moving.is_some());
+        assert!(moving_at(&mut s, 5.0));
         s.broker_up(4);
-        s.advance_to(6.01);
-        assert!(s.partition("foo", 0).unwrap().moving.is_none());
+        assert!(!moving_at(&mut s, 6.01), "foo-0 done by t=6.01 s");
     }
 
     #[test]
@@ -969,10 +968,8 @@ mod tests {
         s.brokers.get_mut(&4).unwrap().slowdown = 4.0;
         s.reassign("foo", 0, Some(&[1, 2, 4])).unwrap();
         // 100 MB at 100 MB/s ÷ 4: 4 s.
-        s.advance_to(3.9);
-        assert!(s.partition("foo", 0).unwrap().moving.is_some());
-        s.advance_to(4.01);
-        assert!(s.partition("foo", 0).unwrap().moving.is_none());
+        assert!(moving_at(&mut s, 3.9));
+        assert!(!moving_at(&mut s, 4.01), "foo-0 done by t=4.01 s");
     }
 
     #[test]
