@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{kplan, write_private};
+use common::{kplan, snapshot, write_private};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -57,15 +57,7 @@ impl Rehearsal {
         let sim = Simulator::start(&spec, SimOptions::default()).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let snap = dir.path().join("cluster.json");
-        let o = kplan(&[
-            "snapshot",
-            "--bootstrap-server",
-            &sim.bootstrap(),
-            "--sample",
-            "0s",
-            "-o",
-            snap.to_str().unwrap(),
-        ]);
+        let o = snapshot(&sim.bootstrap(), "0s", &[], &snap);
         assert_eq!(code(&o), 0, "{}", err(&o));
         let plan = dir.path().join("plan.json");
         let o = kplan(&[

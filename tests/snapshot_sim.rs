@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{kplan, write_private};
+use common::{kplan, snapshot, write_private};
 
 use std::path::Path;
 
@@ -98,15 +98,7 @@ fn snapshot_records_what_the_cluster_holds_and_plans_unchanged() {
     });
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cluster.json");
-    let res = kplan(&[
-        "snapshot",
-        "--bootstrap-server",
-        &sim.bootstrap(),
-        "--sample",
-        "2s",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let res = snapshot(&sim.bootstrap(), "2s", &[], &out);
     assert!(
         res.status.success(),
         "{}",
@@ -206,15 +198,7 @@ fn a_broker_that_is_down_is_reported_and_strict_refuses() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cluster.json");
     let bootstrap = sim.broker_address(1).unwrap();
-    let res = kplan(&[
-        "snapshot",
-        "--bootstrap-server",
-        &bootstrap,
-        "--sample",
-        "1s",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let res = snapshot(&bootstrap, "1s", &[], &out);
     let stderr = String::from_utf8_lossy(&res.stderr);
     assert!(res.status.success(), "{stderr}");
     assert!(stderr.contains("broker 4 is not answering"), "{stderr}");
@@ -236,16 +220,7 @@ fn a_broker_that_is_down_is_reported_and_strict_refuses() {
         .iter()
         .all(|p| p.offline_replicas == vec![4] && p.leader != Some(4)));
 
-    let res = kplan(&[
-        "snapshot",
-        "--bootstrap-server",
-        &bootstrap,
-        "--sample",
-        "1s",
-        "--strict",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let res = snapshot(&bootstrap, "1s", &["--strict"], &out);
     assert_eq!(
         res.status.code(),
         Some(1),
@@ -285,17 +260,7 @@ fn sasl_plain_and_scram_listeners() {
         ("SCRAM-SHA-512", "scram.ScramLoginModule"),
     ] {
         let props = properties(dir.path(), mech, module, "wonder-land");
-        let res = kplan(&[
-            "snapshot",
-            "--bootstrap-server",
-            &sasl,
-            "--command-config",
-            &props,
-            "--sample",
-            "0s",
-            "-o",
-            out.to_str().unwrap(),
-        ]);
+        let res = snapshot(&sasl, "0s", &["--command-config", &props], &out);
         assert!(
             res.status.success(),
             "{mech}: {}",
@@ -310,17 +275,7 @@ fn sasl_plain_and_scram_listeners() {
         "scram.ScramLoginModule",
         "not-the-password",
     );
-    let res = kplan(&[
-        "snapshot",
-        "--bootstrap-server",
-        &sasl,
-        "--command-config",
-        &props,
-        "--sample",
-        "0s",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let res = snapshot(&sasl, "0s", &["--command-config", &props], &out);
     let stderr = String::from_utf8_lossy(&res.stderr);
     assert_eq!(res.status.code(), Some(1), "{stderr}");
     assert!(
@@ -328,15 +283,7 @@ fn sasl_plain_and_scram_listeners() {
         "{stderr}"
     );
     // The plaintext listener of a SASL cluster still works without credentials.
-    let res = kplan(&[
-        "snapshot",
-        "--bootstrap-server",
-        &sim.bootstrap(),
-        "--sample",
-        "0s",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let res = snapshot(&sim.bootstrap(), "0s", &[], &out);
     assert!(res.status.success());
 }
 
@@ -354,15 +301,7 @@ fn a_kafka_2_4_cluster_falls_back_to_metadata_and_broker_rack() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cluster.json");
-    let res = kplan(&[
-        "snapshot",
-        "--bootstrap-server",
-        &sim.bootstrap(),
-        "--sample",
-        "0s",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let res = snapshot(&sim.bootstrap(), "0s", &[], &out);
     let stderr = String::from_utf8_lossy(&res.stderr);
     assert!(res.status.success(), "{stderr}");
     assert!(stderr.contains("predates DescribeCluster"), "{stderr}");

@@ -21,3 +21,20 @@ pub fn write_private(path: &Path, text: &str) {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
 }
+
+/// Runs `kplan snapshot` against `bootstrap`, sampling traffic for `sample`, with `extra` flags,
+/// writing the snapshot to `out`.
+#[allow(dead_code)] // not every test binary takes snapshots
+pub fn snapshot(bootstrap: &str, sample: &str, extra: &[&str], out: &Path) -> Output {
+    let out = out.to_str().expect("UTF-8 temp path");
+    let mut args = vec![
+        "snapshot",
+        "--bootstrap-server",
+        bootstrap,
+        "--sample",
+        sample,
+    ];
+    args.extend_from_slice(extra);
+    args.extend(["-o", out]);
+    kplan(&args)
+}
