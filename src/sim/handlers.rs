@@ -134,6 +134,16 @@ fn acts_as_controller(state: &ClusterState, ctx: &Ctx) -> bool {
         || (state.version.forwards_to_controller() && !state.strict_controller)
 }
 
+/// The top-level error of a controller request: NOT_CONTROLLER at a broker that can neither act
+/// nor forward, else an injected fault if any.
+fn controller_request_error(state: &ClusterState, ctx: &Ctx) -> Option<ResponseError> {
+    if acts_as_controller(state, ctx) {
+        ctx.injected
+    } else {
+        Some(ResponseError::NotController)
+    }
+}
+
 fn metadata(state: &ClusterState, ctx: &Ctx, r: MetadataRequest) -> MetadataResponse {
     let brokers = live_brokers(state, ctx, |id, host, port, rack| {
         MetadataResponseBroker::default()
@@ -569,11 +579,7 @@ fn alter_reassignments(
     ctx: &Ctx,
     r: AlterPartitionReassignmentsRequest,
 ) -> AlterPartitionReassignmentsResponse {
-    let top = if !acts_as_controller(state, ctx) {
-        Some(ResponseError::NotController)
-    } else {
-        ctx.injected
-    };
+    let top = controller_request_error(state, ctx);
     if let Some(e) = top {
         return AlterPartitionReassignmentsResponse::default().with_error_code(e.code());
     }
@@ -632,11 +638,7 @@ fn list_reassignments(
     ctx: &Ctx,
     r: ListPartitionReassignmentsRequest,
 ) -> ListPartitionReassignmentsResponse {
-    let top = if !acts_as_controller(state, ctx) {
-        Some(ResponseError::NotController)
-    } else {
-        ctx.injected
-    };
+    let top = controller_request_error(state, ctx);
     if let Some(e) = top {
         return ListPartitionReassignmentsResponse::default().with_error_code(e.code());
     }
@@ -675,11 +677,7 @@ fn elect_leaders(
     ctx: &Ctx,
     r: ElectLeadersRequest,
 ) -> ElectLeadersResponse {
-    let top = if !acts_as_controller(state, ctx) {
-        Some(ResponseError::NotController)
-    } else {
-        ctx.injected
-    };
+    let top = controller_request_error(state, ctx);
     if let Some(e) = top {
         let mut out = ElectLeadersResponse::default();
         if ctx.version >= 1 {
