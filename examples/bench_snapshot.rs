@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use comfy_table::Table;
 use kplan::kafka::{capture, settings_from, CaptureOptions, KrafkaAdmin, TrafficInput};
-use kplan::sim::{SimOptions, SimSpec, Simulator};
+use kplan_sim::{SimOptions, SimSpec, Simulator};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<usize> = std::env::args()

@@ -1,9 +1,14 @@
+//! The `kplan` command line: parses arguments ([`cli`]), runs a subcommand ([`cmd`]) on the
+//! `kplan` library, and turns the result into an exit code.
 use std::process::ExitCode;
 
 use clap::Parser;
 
+mod cli;
+mod cmd;
+
 fn main() -> ExitCode {
-    let cli = match kplan::cli::Cli::try_parse() {
+    let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             // `verify` gives exit code 2 to "still in progress"; a usage error there must not
@@ -16,7 +21,7 @@ fn main() -> ExitCode {
             e.exit();
         }
     };
-    match kplan::cmd::run(cli) {
+    match cmd::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             // One line per cause, the way operators read it: what failed, then why.

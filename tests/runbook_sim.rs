@@ -11,9 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use kafka_protocol::messages::ApiKey;
 use kplan::exec::ExecutionState;
-use kplan::sim::{Fault, SimOptions, SimSpec, Simulator};
+use kplan_sim::{ApiKey, Fault, SimOptions, SimSpec, Simulator};
 
 const MB: u64 = 1_000_000;
 const OPERATOR_RATE: &str = "12345678";

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use kplan::sim::{SimOptions, SimSpec, Simulator};
+use kplan_sim::{SimOptions, SimSpec, Simulator};
 
 fn skip_external() -> bool {
     std::env::var_os("KPLAN_SKIP_EXTERNAL").is_some()

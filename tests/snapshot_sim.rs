@@ -8,7 +8,7 @@ use common::{kplan, snapshot, write_private};
 use std::path::Path;
 
 use kplan::files::SnapshotFile;
-use kplan::sim::{Fault, SaslSpec, SimOptions, SimSpec, Simulator};
+use kplan_sim::{Fault, SaslSpec, SimOptions, SimSpec, Simulator};
 
 const MB: u64 = 1_000_000;
 
@@ -290,7 +290,7 @@ fn sasl_plain_and_scram_listeners() {
 #[test]
 fn a_kafka_2_4_cluster_falls_back_to_metadata_and_broker_rack() {
     let mut spec = spec();
-    spec.version = kplan::sim::KafkaVersion::V2_4;
+    spec.version = kplan_sim::KafkaVersion::V2_4;
     let sim = Simulator::start(
         &spec,
         SimOptions {

@@ -112,10 +112,10 @@ pub struct GenerateArgs {
     pub rollback: Option<PathBuf>,
     /// Brokers that must end with no replicas, e.g. 3,4 or 3-4.
     #[arg(long, value_name = "BROKERS", value_parser = values::broker_list)]
-    pub decommission: Option<std::collections::BTreeSet<crate::model::BrokerId>>,
+    pub decommission: Option<std::collections::BTreeSet<kplan::model::BrokerId>>,
     /// Only these brokers may receive replicas of the partitions being planned, e.g. 0-5,9.
     #[arg(long, alias = "broker-list", value_name = "BROKERS", value_parser = values::broker_list)]
-    pub brokers: Option<std::collections::BTreeSet<crate::model::BrokerId>>,
+    pub brokers: Option<std::collections::BTreeSet<kplan::model::BrokerId>>,
     /// Only partitions of topics matching this regex may change (anchored).
     #[arg(long, value_name = "REGEX", value_parser = values::topic_regex)]
     pub topics: Option<regex::Regex>,
@@ -132,8 +132,8 @@ pub struct GenerateArgs {
     #[arg(long, default_value = "5%", value_parser = values::tolerance)]
     pub tolerance: f64,
     /// Goals and weights: disk, bytes-in, bytes-out, replicas, leaders, topic-spread (e.g. disk=2,leaders).
-    #[arg(long, value_name = "LIST", value_parser = crate::plan::GoalWeights::parse)]
-    pub goals: Option<crate::plan::GoalWeights>,
+    #[arg(long, value_name = "LIST", value_parser = kplan::plan::GoalWeights::parse)]
+    pub goals: Option<kplan::plan::GoalWeights>,
     /// At most this many replica moves.
     #[arg(long, value_name = "N")]
     pub max_moves: Option<usize>,

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::{values, ConnectionArgs, OutputFormat};
-use crate::kafka::ElectionKind;
+use kplan::kafka::ElectionKind;
 
 #[derive(Debug, clap::Args)]
 pub struct ExecuteArgs {
@@ -57,9 +57,6 @@ pub struct ExecuteArgs {
     /// table: a progress bar and tables; json: one JSON event per line on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
-    /// Connection arguments are not needed for --dry-run --snapshot.
-    #[arg(skip)]
-    pub offline: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -105,7 +102,7 @@ pub struct ThrottleSetArgs {
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
     #[arg(long, value_parser = values::broker_list)]
-    pub brokers: Option<std::collections::BTreeSet<crate::model::BrokerId>>,
+    pub brokers: Option<std::collections::BTreeSet<kplan::model::BrokerId>>,
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 }
@@ -161,8 +158,24 @@ pub struct ElectLeadersArgs {
     /// kafka-leader-election.sh's file: {"partitions":[{"topic":"foo","partition":1}]}.
     #[arg(long, value_name = "FILE")]
     pub path_to_json_file: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = ElectionKind::Preferred)]
-    pub election_type: ElectionKind,
+    #[arg(long, value_enum, default_value_t = ElectionType::Preferred)]
+    pub election_type: ElectionType,
+}
+
+/// `--election-type`, spelled as Kafka's tool spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ElectionType {
+    Preferred,
+    Unclean,
+}
+
+impl From<ElectionType> for ElectionKind {
+    fn from(t: ElectionType) -> Self {
+        match t {
+            ElectionType::Preferred => ElectionKind::Preferred,
+            ElectionType::Unclean => ElectionKind::Unclean,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

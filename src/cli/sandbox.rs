@@ -28,7 +28,7 @@ pub struct SandboxArgs {
     pub topics: Vec<values::SandboxTopic>,
     /// Kafka release to imitate: 2.4, 2.8, 3.9 or latest.
     #[arg(long = "kafka-version", default_value = "latest")]
-    pub kafka_version: crate::sim::KafkaVersion,
+    pub kafka_version: kplan_sim::KafkaVersion,
     /// Simulated seconds per real second (100 = a 10-minute copy takes 6 s).
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::model::BrokerId;
+use kplan::model::BrokerId;
 
 /// `0-5,9` → {0,1,2,3,4,5,9}.
 pub fn broker_list(s: &str) -> Result<BTreeSet<BrokerId>, String> {

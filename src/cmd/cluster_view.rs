@@ -2,10 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::exec::MoveSpec;
-use crate::kafka::{ConfigTarget, KafkaAdmin, OngoingReassignment, PartitionState};
-use crate::model::{BrokerId, TopicPartition};
-use crate::plan::Reassignment;
+use kplan::exec::MoveSpec;
+use kplan::kafka::{ConfigTarget, KafkaAdmin, OngoingReassignment, PartitionState};
+use kplan::model::{BrokerId, TopicPartition};
+use kplan::plan::Reassignment;
 
 /// The live state of a plan's partitions.
 #[derive(Debug, Default)]

@@ -1,7 +1,7 @@
 //! Connecting to a cluster from the command line: settings, warnings, a runtime.
 
 use crate::cli::ConnectionArgs;
-use crate::kafka::{settings_from, ConnectionSettings, KrafkaAdmin};
+use kplan::kafka::{settings_from, ConnectionSettings, KrafkaAdmin};
 
 /// Connection settings from the flags; warnings go to stderr.
 pub fn settings(args: &ConnectionArgs) -> anyhow::Result<ConnectionSettings> {

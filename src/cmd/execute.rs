@@ -13,13 +13,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::cluster_view::ClusterView;
 use super::{connect, human, throttles};
 use crate::cli::{ExecuteArgs, OutputFormat};
-use crate::exec::{
+use kplan::exec::{
     digest, parse_plan, plan_waves, throttle_plan, ExecutionState, MoveSpec, WaveLimits,
 };
-use crate::files::{read_snapshot, write_atomic};
-use crate::kafka::{ElectionKind, KafkaAdmin, PartitionState};
-use crate::model::{BrokerId, TopicPartition};
-use crate::plan::{PartitionReassignment, Reassignment};
+use kplan::files::{read_snapshot, write_atomic};
+use kplan::kafka::{ElectionKind, KafkaAdmin, PartitionState};
+use kplan::model::{BrokerId, TopicPartition};
+use kplan::plan::{PartitionReassignment, Reassignment};
 
 /// `plan.json` → `plan.json.state`.
 pub fn state_path(plan: &Path, explicit: Option<&Path>) -> PathBuf {
@@ -193,7 +193,7 @@ fn rollback_of(plan: &Reassignment, view: &ClusterView) -> Reassignment {
                 let tp = p.topic_partition();
                 Some(PartitionReassignment::new(
                     &tp,
-                    crate::model::ReplicaSet::new(view.original(&tp)?),
+                    kplan::model::ReplicaSet::new(view.original(&tp)?),
                 ))
             })
             .collect(),
@@ -333,7 +333,7 @@ fn dry_run(
     args: &ExecuteArgs,
     out: &Out,
     current: Option<
-        &BTreeMap<crate::kafka::ConfigTarget, BTreeMap<String, crate::kafka::ConfigValue>>,
+        &BTreeMap<kplan::kafka::ConfigTarget, BTreeMap<String, kplan::kafka::ConfigValue>>,
     >,
 ) -> anyhow::Result<u8> {
     let plan = preflight(plan, view, args, out)?;

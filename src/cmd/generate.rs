@@ -6,8 +6,8 @@ use anyhow::Context;
 
 use super::report;
 use crate::cli::{GenerateArgs, OutputFormat};
-use crate::files::{read_snapshot, write_atomic};
-use crate::plan::{plan, PlanRequest};
+use kplan::files::{read_snapshot, write_atomic};
+use kplan::plan::{plan, PlanRequest};
 
 /// The request the flags describe. Validation of values happened in clap; this only assembles.
 pub fn request(args: &GenerateArgs) -> PlanRequest {

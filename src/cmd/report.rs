@@ -4,8 +4,8 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use serde::Serialize;
 
 use super::human;
-use crate::model::{BrokerId, Cluster, Resource};
-use crate::plan::{Plan, PlanRequest};
+use kplan::model::{BrokerId, Cluster, Resource};
+use kplan::plan::{Plan, PlanRequest};
 
 /// Seconds to copy the plan's data when every broker's replication is throttled to `rate`:
 /// the busiest broker, in or out, sets the pace.
@@ -155,15 +155,15 @@ pub struct JsonSummary<'a> {
     pub bytes_moved: u64,
     pub leader_changes: usize,
     pub copy_seconds: Option<f64>,
-    pub lower_bound: &'a crate::plan::LowerBound,
-    pub goals: &'a [crate::plan::GoalStatus],
+    pub lower_bound: &'a kplan::plan::LowerBound,
+    pub goals: &'a [kplan::plan::GoalStatus],
     pub warnings: &'a [String],
     pub brokers: Vec<JsonBroker>,
-    pub report: &'a crate::plan::PlanReport,
+    pub report: &'a kplan::plan::PlanReport,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub plan: Option<&'a crate::plan::Reassignment>,
+    pub plan: Option<&'a kplan::plan::Reassignment>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rollback: Option<&'a crate::plan::Reassignment>,
+    pub rollback: Option<&'a kplan::plan::Reassignment>,
 }
 
 #[derive(Serialize)]
@@ -183,8 +183,8 @@ pub struct BrokerLoadJson {
     pub bytes_out_per_sec: f64,
 }
 
-impl From<crate::model::ResourceVector> for BrokerLoadJson {
-    fn from(v: crate::model::ResourceVector) -> Self {
+impl From<kplan::model::ResourceVector> for BrokerLoadJson {
+    fn from(v: kplan::model::ResourceVector) -> Self {
         BrokerLoadJson {
             replicas: v[Resource::Replicas] as u64,
             leaders: v[Resource::Leaders] as u64,

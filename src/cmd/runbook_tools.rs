@@ -13,16 +13,16 @@ use crate::cli::{
     CancelArgs, ElectLeadersArgs, OutputFormat, StatusArgs, ThrottleClearArgs, ThrottleCommand,
     ThrottleSetArgs, ThrottleShowArgs,
 };
-use crate::exec::{
+use kplan::exec::{
     digest, read_plan, throttle_plan, ExecutionState, FOLLOWER_RATE, FOLLOWER_REPLICAS,
     LEADER_RATE, LEADER_REPLICAS,
 };
-use crate::kafka::{ConfigChange, ConfigTarget, KafkaAdmin};
-use crate::model::{BrokerId, TopicPartition};
+use kplan::kafka::{ConfigChange, ConfigTarget, KafkaAdmin};
+use kplan::model::{BrokerId, TopicPartition};
 
 fn block_on<F, T>(
     conn: &crate::cli::ConnectionArgs,
-    f: impl FnOnce(crate::kafka::KrafkaAdmin) -> F,
+    f: impl FnOnce(kplan::kafka::KrafkaAdmin) -> F,
 ) -> anyhow::Result<T>
 where
     F: std::future::Future<Output = anyhow::Result<T>>,
@@ -308,7 +308,9 @@ pub fn elect_leaders(a: &ElectLeadersArgs) -> anyhow::Result<u8> {
         if partitions.is_empty() {
             bail!("no partitions to elect leaders for");
         }
-        let res = admin.elect_leaders(a.election_type, &partitions).await?;
+        let res = admin
+            .elect_leaders(a.election_type.into(), &partitions)
+            .await?;
         let failed: BTreeMap<&TopicPartition, &String> = res
             .iter()
             .filter_map(|(tp, r)| r.as_ref().err().map(|e| (tp, e)))
@@ -330,13 +332,13 @@ pub fn elect_leaders(a: &ElectLeadersArgs) -> anyhow::Result<u8> {
 pub fn status(a: &StatusArgs) -> anyhow::Result<u8> {
     block_on(&a.connection, |admin| async move {
         let ongoing = admin.list_reassignments().await?;
-        let plan = crate::plan::Reassignment::new(
+        let plan = kplan::plan::Reassignment::new(
             ongoing
                 .iter()
                 .map(|(tp, o)| {
-                    crate::plan::PartitionReassignment::new(
+                    kplan::plan::PartitionReassignment::new(
                         tp,
-                        crate::model::ReplicaSet::new(o.replicas.clone()),
+                        kplan::model::ReplicaSet::new(o.replicas.clone()),
                     )
                 })
                 .collect(),

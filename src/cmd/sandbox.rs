@@ -5,8 +5,8 @@ use std::io::Write;
 use anyhow::Context;
 
 use crate::cli::SandboxArgs;
-use crate::files::{read_snapshot, write_atomic};
-use crate::sim::{SaslSpec, SimBrokerSpec, SimOptions, SimSpec, Simulator};
+use kplan::files::{read_snapshot, write_atomic};
+use kplan_sim::{SaslSpec, SimBrokerSpec, SimOptions, SimSpec, Simulator};
 
 const GIB: u64 = 1 << 30;
 const MIB: f64 = 1024.0 * 1024.0;

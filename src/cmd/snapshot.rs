@@ -9,8 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{connect, human};
 use crate::cli::{OutputFormat, SnapshotArgs};
-use crate::files::{write_atomic, BrokerCapacity, SnapshotFile};
-use crate::kafka::{anonymize, capture, parse_traffic, CaptureEvent, CaptureOptions, TrafficInput};
+use kplan::files::{write_atomic, BrokerCapacity, SnapshotFile};
+use kplan::kafka::{anonymize, capture, parse_traffic, CaptureEvent, CaptureOptions, TrafficInput};
 
 #[derive(serde::Deserialize)]
 struct CapacityEntry {

@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use anyhow::bail;
 
-use crate::exec::{
+use kplan::exec::{
     format_list, merge_list, remove_entries, LedgerTarget, ThrottleLedger, ThrottlePlan,
     FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS,
 };
-use crate::kafka::{ConfigChange, ConfigTarget, ConfigValue, KafkaAdmin};
-use crate::model::BrokerId;
+use kplan::kafka::{ConfigChange, ConfigTarget, ConfigValue, KafkaAdmin};
+use kplan::model::BrokerId;
 
 /// A config change as it will be (or was) made, for printing.
 #[derive(Clone, Debug, serde::Serialize)]

@@ -9,10 +9,10 @@ use super::cluster_view::ClusterView;
 use super::execute::{load_state, save_state, state_path};
 use super::{connect, human, throttles};
 use crate::cli::{OutputFormat, VerifyArgs};
-use crate::exec::{classify, exit_code, read_plan, throttle_plan, PartitionStatus};
-use crate::kafka::KafkaAdmin;
-use crate::model::TopicPartition;
-use crate::plan::Reassignment;
+use kplan::exec::{classify, exit_code, read_plan, throttle_plan, PartitionStatus};
+use kplan::kafka::KafkaAdmin;
+use kplan::model::TopicPartition;
+use kplan::plan::Reassignment;
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
     let plan = read_plan(&args.plan)?;
@@ -82,7 +82,7 @@ async fn verify<A: KafkaAdmin>(
             Some(s)
                 if !s.finished
                     && s.plan_digest
-                        == crate::exec::digest(&std::fs::read_to_string(&args.plan)?) =>
+                        == kplan::exec::digest(&std::fs::read_to_string(&args.plan)?) =>
             {
                 s.waves
                     .iter()
@@ -134,7 +134,7 @@ async fn verify<A: KafkaAdmin>(
             _ => {
                 // No ledger: take out only this plan's list entries (computed from the rollback
                 // a kplan plan carries, or the plan alone); never touch rates we did not record.
-                let moves: Vec<crate::exec::MoveSpec> = match &plan.kplan {
+                let moves: Vec<kplan::exec::MoveSpec> = match &plan.kplan {
                     Some(ctx) => ctx
                         .current
                         .iter()
@@ -143,7 +143,7 @@ async fn verify<A: KafkaAdmin>(
                                 .partitions
                                 .iter()
                                 .find(|p| p.topic == c.topic && p.partition == c.partition)?;
-                            Some(crate::exec::MoveSpec {
+                            Some(kplan::exec::MoveSpec {
                                 tp: TopicPartition::new(&c.topic, c.partition),
                                 current: c.replicas.clone(),
                                 target: target.brokers().to_vec(),

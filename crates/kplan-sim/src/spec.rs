@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::KafkaVersion;
-use crate::model::{Broker, BrokerId, Cluster};
-use crate::synthetic::{rack_aware_assignment, SplitMix64};
+use kplan::model::{Broker, BrokerId, Cluster};
+use kplan::synthetic::{rack_aware_assignment, SplitMix64};
 
 /// The whole simulated cluster before it starts.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -104,7 +104,7 @@ pub enum OffsetKind {
     Latest,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ElectionKind {
     Preferred,
     Unclean,

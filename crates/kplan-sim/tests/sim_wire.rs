@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use kafka_protocol::error::ResponseError;
 use kafka_protocol::messages::ApiKey;
-use kplan::sim::{Fault, KafkaVersion, SimOptions, SimSpec, Simulator};
+use kplan_sim::{Fault, KafkaVersion, SimOptions, SimSpec, Simulator};
 
 /// Sends one request and reads one response. `None` when the broker does not answer: a broker
 /// that is down closes the connection, which shows up as a refused connect, a broken pipe on

@@ -1,10 +1,13 @@
 //! A simulated Kafka cluster that speaks the real wire protocol — a simulator, not Kafka.
 //!
-//! No Apache Kafka broker runs on the machines kplan is built on, so snapshot, execute and verify
-//! are tested against this: N brokers on 127.0.0.1, each with its own listener, answering the
-//! admin APIs kplan (and other clients, such as kafka-python and kcat) use, with the version
-//! negotiation of a chosen Kafka release. It is also `kplan sandbox`, where operators rehearse a
+//! N brokers on 127.0.0.1, each with its own listener, answering the admin APIs kplan (and other
+//! clients, such as kafka-python and kcat) use, with the version negotiation of a chosen Kafka
+//! release. Real Apache Kafka is the referee for how a cluster behaves; this simulator is for fast,
+//! deterministic tests with injected faults, and for `kplan sandbox`, where operators rehearse a
 //! runbook without touching a real cluster.
+//!
+//! It is a crate of its own so that the planning library (`kplan`) does not carry the broker-side
+//! protocol codec: only the `kplan` binary (for `sandbox`) and the tests depend on it.
 //!
 //! - [`SimSpec`]: what the cluster looks like (brokers, racks, topics, traffic, SASL users).
 //! - [`ClusterState`]: the state machine — partitions, ISR, leaders, KIP-455 reassignments,
@@ -30,6 +33,8 @@ pub use cluster_state::{
 };
 pub use fault::Fault;
 pub use handlers::LOG_DIR;
+/// The API keys that [`Fault`]s name, re-exported so a test need not depend on the codec.
+pub use kafka_protocol::messages::ApiKey;
 pub use kafka_version::KafkaVersion;
 pub use simulator::{SimError, SimOptions, Simulator};
 pub use spec::{SaslSpec, SimBrokerSpec, SimSpec, SimTopicSpec, SpecError};

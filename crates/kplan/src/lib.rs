@@ -1,0 +1,19 @@
+//! kplan: plans Kafka partition reassignments and applies them.
+//!
+//! - [`model`]: the cluster as a planner sees it (pure, no I/O).
+//! - [`plan`]: cluster + request → verified reassignment (pure).
+//! - [`exec`]: applying a plan — reassignment files, throttles, waves, the state file.
+//! - [`files`]: snapshot and plan files (the edge).
+//! - [`kafka`]: the one trait through which kplan talks to Kafka, and its krafka implementation.
+//! - [`synthetic`]: seeded clusters for benchmarks, tests and rehearsals.
+//!
+//! The command line lives in the `kplan` binary (the workspace root); the simulated cluster
+//! used by `kplan sandbox` and the tests is the separate `kplan-sim` crate, so this library
+//! carries no broker-side protocol code.
+pub mod exec;
+pub mod files;
+pub mod kafka;
+pub mod model;
+pub mod plan;
+pub mod stable_hash;
+pub mod synthetic;
