@@ -2,13 +2,11 @@
 //! `kplan` library, and turns the result into an exit code.
 use std::process::ExitCode;
 
-use clap::Parser;
-
 mod cli;
 mod cmd;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(e) => {
             // `verify` gives exit code 2 to "still in progress"; a usage error there must not

@@ -16,7 +16,7 @@ pub use snapshot::SnapshotArgs;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "Exit codes:
   0  success (a plan was written; warnings, if any, are on stderr)
@@ -29,6 +29,24 @@ const EXIT_CODES: &str = "Exit codes:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The command line as clap sees it, with the one rule the derive cannot state: `execute --dry-run
+/// --snapshot FILE` plans against a snapshot, offline, so it needs no `--bootstrap-server`.
+/// `--help`, completions and the man page are built from this too.
+pub fn command() -> clap::Command {
+    Cli::command().mut_subcommand("execute", |execute| {
+        execute.mut_arg("bootstrap_server", |a| {
+            a.required(false).required_unless_present("snapshot")
+        })
+    })
+}
+
+/// Parses the process arguments.
+pub fn parse() -> Result<Cli, clap::Error> {
+    let mut command = command();
+    let matches = command.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut command))
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +78,25 @@ pub enum Command {
     /// Start a SIMULATED Kafka cluster on 127.0.0.1 to rehearse a runbook (not a real broker).
     #[command(after_help = SANDBOX_EXIT_CODES)]
     Sandbox(SandboxArgs),
+    /// Print a shell completion script, e.g. `kplan completions bash > /etc/bash_completion.d/kplan`.
+    #[command(after_help = EXIT_CODES_SIMPLE)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of kplan or of one subcommand, e.g. `kplan man > kplan.1`.
+    #[command(after_help = EXIT_CODES_SIMPLE)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// A subcommand (e.g. execute); the page of kplan itself when absent.
+    pub subcommand: Option<String>,
 }
 
 const SNAPSHOT_EXIT_CODES: &str = "Exit codes:
@@ -113,12 +150,17 @@ pub struct GenerateArgs {
     /// Brokers that must end with no replicas, e.g. 3,4 or 3-4.
     #[arg(long, value_name = "BROKERS", value_parser = values::broker_list)]
     pub decommission: Option<std::collections::BTreeSet<kplan::model::BrokerId>>,
-    /// Only these brokers may receive replicas of the partitions being planned, e.g. 0-5,9.
+    /// Only these brokers may receive replicas of the partitions being planned, e.g. 0-5,9
+    /// (--broker-list is Kafka's name for it).
     #[arg(long, alias = "broker-list", value_name = "BROKERS", value_parser = values::broker_list)]
     pub brokers: Option<std::collections::BTreeSet<kplan::model::BrokerId>>,
     /// Only partitions of topics matching this regex may change (anchored).
     #[arg(long, value_name = "REGEX", value_parser = values::topic_regex)]
     pub topics: Option<regex::Regex>,
+    /// Only partitions of the topics this file names may change: Kafka's topics-to-move file,
+    /// {"version":1,"topics":[{"topic":"foo1"}]}.
+    #[arg(long, value_name = "FILE", conflicts_with = "topics")]
+    pub topics_to_move_json_file: Option<PathBuf>,
     /// Partitions of topics matching this regex never change (anchored).
     #[arg(long, value_name = "REGEX", value_parser = values::topic_regex)]
     pub exclude_topics: Option<regex::Regex>,
@@ -152,4 +194,14 @@ pub struct GenerateArgs {
     /// Summary format: a table on stderr, or JSON on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap's own consistency checks (conflicting rules, unknown argument ids) over every
+    /// subcommand, including the rule `command()` adds to the derived definitions.
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::command().debug_assert();
+    }
 }

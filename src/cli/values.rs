@@ -5,29 +5,36 @@ use std::time::Duration;
 
 use kplan::model::BrokerId;
 
-/// `0-5,9` → {0,1,2,3,4,5,9}.
+/// `0-5,9` → {0,1,2,3,4,5,9}. A broker named twice (also through overlapping ranges) is refused
+/// with the message of `kafka-reassign-partitions.sh --broker-list`.
 pub fn broker_list(s: &str) -> Result<BTreeSet<BrokerId>, String> {
     let mut out = BTreeSet::new();
+    let mut duplicates = BTreeSet::new();
     for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
         let parse = |v: &str| {
             v.trim()
                 .parse::<i32>()
                 .map_err(|_| format!("'{v}' is not a broker id"))
         };
-        match item.split_once('-').filter(|(a, _)| !a.is_empty()) {
-            Some((a, b)) => {
-                let (a, b) = (parse(a)?, parse(b)?);
-                if a > b {
-                    return Err(format!("broker range '{item}' is backwards"));
-                }
-                out.extend((a..=b).map(BrokerId));
-            }
-            None => {
-                if !out.insert(BrokerId(parse(item)?)) {
-                    return Err(format!("broker {item} is listed twice"));
-                }
+        let (a, b) = match item.split_once('-').filter(|(a, _)| !a.is_empty()) {
+            Some((a, b)) => (parse(a)?, parse(b)?),
+            None => (parse(item)?, parse(item)?),
+        };
+        if a > b {
+            return Err(format!("broker range '{item}' is backwards"));
+        }
+        for id in (a..=b).map(BrokerId) {
+            if !out.insert(id) {
+                duplicates.insert(id.0);
             }
         }
+    }
+    if !duplicates.is_empty() {
+        let list: Vec<String> = duplicates.iter().map(i32::to_string).collect();
+        return Err(format!(
+            "Broker list contains duplicate entries: {}",
+            list.join(",")
+        ));
     }
     if out.is_empty() {
         return Err("the broker list is empty".into());
@@ -150,7 +157,14 @@ mod tests {
             b.into_iter().map(|b| b.0).collect::<Vec<_>>(),
             vec![0, 1, 2, 9]
         );
-        assert!(broker_list("3,3").unwrap_err().contains("twice"));
+        assert_eq!(
+            broker_list("3,3").unwrap_err(),
+            "Broker list contains duplicate entries: 3"
+        );
+        assert_eq!(
+            broker_list("9,1-3,10,2,10").unwrap_err(),
+            "Broker list contains duplicate entries: 2,10"
+        );
         assert!(broker_list("5-2").unwrap_err().contains("backwards"));
         assert!(broker_list("x").is_err());
     }

@@ -1,12 +1,18 @@
 //! Connecting to a cluster from the command line: settings, warnings, a runtime.
 
+use anyhow::Context;
+
 use crate::cli::ConnectionArgs;
 use kplan::kafka::{settings_from, ConnectionSettings, KrafkaAdmin};
 
 /// Connection settings from the flags; warnings go to stderr.
 pub fn settings(args: &ConnectionArgs) -> anyhow::Result<ConnectionSettings> {
+    let bootstrap = args
+        .bootstrap_server
+        .as_deref()
+        .context("--bootstrap-server (or KPLAN_BOOTSTRAP_SERVER) is required to reach a cluster")?;
     Ok(settings_from(
-        &args.bootstrap_server,
+        bootstrap,
         args.command_config.as_deref(),
         &mut |w| eprintln!("warning: {w}"),
     )?)

@@ -1,20 +1,27 @@
 //! `kplan generate`: snapshot file + flags → plan file, rollback file and a summary.
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::Context;
 
 use super::report;
 use crate::cli::{GenerateArgs, OutputFormat};
-use kplan::files::{read_snapshot, write_atomic};
+use kplan::files::{parse_topics_to_move, read_snapshot, write_atomic};
+use kplan::model::Cluster;
 use kplan::plan::{plan, PlanRequest};
 
-/// The request the flags describe. Validation of values happened in clap; this only assembles.
-pub fn request(args: &GenerateArgs) -> PlanRequest {
-    PlanRequest {
+/// The request the flags describe. Values were validated by clap; a topics-to-move file is read
+/// here and checked against the snapshot.
+pub fn request(args: &GenerateArgs, cluster: &Cluster) -> anyhow::Result<PlanRequest> {
+    let topics = match &args.topics_to_move_json_file {
+        Some(path) => Some(topics_to_move(path, cluster)?),
+        None => args.topics.clone(),
+    };
+    Ok(PlanRequest {
         decommission: args.decommission.clone().unwrap_or_default(),
         allowed_brokers: args.brokers.clone(),
-        topics: args.topics.clone(),
+        topics,
         exclude_topics: args.exclude_topics.clone(),
         replication_factors: args.replication_factor.clone(),
         rack_aware: !args.disable_rack_aware,
@@ -24,12 +31,27 @@ pub fn request(args: &GenerateArgs) -> PlanRequest {
         max_move_bytes: args.max_move_bytes,
         leaders_only: args.leaders_only,
         time_limit: args.time_limit,
-    }
+    })
+}
+
+/// The topics of Kafka's topics-to-move file as the anchored pattern `--topics` would be.
+fn topics_to_move(path: &Path, cluster: &Cluster) -> anyhow::Result<regex::Regex> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let names = parse_topics_to_move(path, &text, |t| cluster.topic(t).is_some())?;
+    let alternatives: Vec<String> = names.iter().map(|t| regex::escape(t)).collect();
+    // A cluster-wide move can name thousands of topics; the default size limit is for
+    // hand-written patterns.
+    Ok(
+        regex::RegexBuilder::new(&format!("^(?:{})$", alternatives.join("|")))
+            .size_limit(1 << 28)
+            .build()?,
+    )
 }
 
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let cluster = read_snapshot(&args.snapshot)?;
-    let request = request(args);
+    let request = request(args, &cluster)?;
     let spinner = progress(args.output == OutputFormat::Table);
     let planned = plan(&cluster, &request)
         .with_context(|| format!("cannot plan from {}", args.snapshot.display()));

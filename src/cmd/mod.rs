@@ -1,5 +1,6 @@
 //! Subcommands: each turns parsed arguments into work on the core and the edge.
 mod cluster_view;
+mod completions;
 mod connect;
 pub mod execute;
 pub mod generate;
@@ -25,5 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Cancel(args) => runbook_tools::cancel(&args),
         Command::ElectLeaders(args) => runbook_tools::elect_leaders(&args),
         Command::Status(args) => runbook_tools::status(&args),
+        Command::Completions(args) => completions::completions(&args).map(|()| 0),
+        Command::Man(args) => completions::man(&args).map(|()| 0),
     }
 }

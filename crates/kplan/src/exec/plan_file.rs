@@ -12,11 +12,9 @@ use crate::plan::{PartitionReassignment, PlanContext, Reassignment};
 /// A plan file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanFileError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    /// The OS error is part of the message, not a `source`: a cause chain would print it twice.
+    #[error("cannot read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("{path}: line {line}, column {column}: {message}")]
     Json {
         path: String,
@@ -132,9 +130,9 @@ pub fn parse_plan(path: &Path, text: &str) -> Result<Reassignment, PlanFileError
 
 /// Reads a plan file.
 pub fn read_plan(path: &Path) -> Result<Reassignment, PlanFileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| PlanFileError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| PlanFileError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     })?;
     parse_plan(path, &text)
 }

@@ -6,9 +6,9 @@ use super::FileError;
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, synced, then
 /// renamed over the target. A crash or an error never leaves a half-written plan behind.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FileError> {
-    let io = |source| FileError::Io {
+    let io = |error| FileError::Io {
         path: path.to_owned(),
-        source,
+        error,
     };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

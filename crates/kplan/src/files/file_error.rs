@@ -5,11 +5,11 @@ use thiserror::Error;
 /// A file that could not be read, parsed or written, with where and why.
 #[derive(Debug, Error)]
 pub enum FileError {
-    #[error("{path}: {source}")]
+    /// The OS error is part of the message, not a `source`: a cause chain would print it twice.
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// `at` is the JSON path (`topics[2].partitions[0].size_bytes`), `line`/`column` the position.
     #[error("{path}: at {at} (line {line}, column {column}): {message}")]

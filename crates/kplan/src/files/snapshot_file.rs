@@ -315,9 +315,9 @@ pub fn snapshot_file_from_str(path: &Path, text: &str) -> Result<SnapshotFile, F
 
 /// Reads and validates a snapshot file.
 pub fn read_snapshot(path: &Path) -> Result<Cluster, FileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| FileError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| FileError::Io {
         path: path.to_owned(),
-        source,
+        error,
     })?;
     snapshot_from_str(path, &text)
 }

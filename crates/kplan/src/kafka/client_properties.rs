@@ -106,33 +106,36 @@ impl ConnectionSettings {
     }
 }
 
-/// Parses Java properties text: `key=value`, `key: value` or `key value`, `#`/`!` comments,
-/// trailing-backslash continuation lines.
-pub fn parse_properties(text: &str) -> BTreeMap<String, String> {
+/// A line of a properties file that Java would refuse (a malformed `\uXXXX` escape).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct PropertiesSyntaxError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Reads a properties file the way Java's `Properties.load(InputStream)` does, which is how
+/// Kafka's own tools read `--command-config`: ISO-8859-1 bytes, `key=value`, `key: value` or
+/// `key value`, `#`/`!` comments, continuation lines, and the escapes `\uXXXX`, `\t`, `\n`,
+/// `\:`, `\=`, `\\`. The parser is the `java-properties` crate; the same file therefore
+/// means the same settings to kplan and to `kafka-reassign-partitions.sh`. Error messages carry
+/// the line number, never the line's text (it may hold a password).
+pub fn parse_properties(bytes: &[u8]) -> Result<BTreeMap<String, String>, PropertiesSyntaxError> {
     let mut out = BTreeMap::new();
-    let mut logical = String::new();
-    for raw in text.lines() {
-        let line = raw.trim_start();
-        if logical.is_empty() && (line.is_empty() || line.starts_with('#') || line.starts_with('!'))
-        {
-            continue;
-        }
-        if let Some(stripped) = line.strip_suffix('\\') {
-            logical.push_str(stripped);
-            continue;
-        }
-        logical.push_str(line);
-        let entry = std::mem::take(&mut logical);
-        let split = entry
-            .find(['=', ':'])
-            .or_else(|| entry.find(char::is_whitespace));
-        let (k, v) = match split {
-            Some(i) => (&entry[..i], &entry[i + 1..]),
-            None => (entry.as_str(), ""),
-        };
-        out.insert(k.trim().to_owned(), v.trim().to_owned());
-    }
-    out
+    java_properties::PropertiesIter::new(bytes)
+        .read_into(|k, v| {
+            out.insert(k, v);
+        })
+        .map_err(|e| {
+            // Its Display appends " (line_number = N)"; the line is carried apart.
+            let text = e.to_string();
+            let message = text.split(" (line_number").next().unwrap_or(&text);
+            PropertiesSyntaxError {
+                line: e.line_number().unwrap_or(0),
+                message: message.to_owned(),
+            }
+        })?;
+    Ok(out)
 }
 
 /// Reads `key="value"` options of a JAAS line.
@@ -160,7 +163,7 @@ pub fn settings_from(
         return Ok(settings);
     };
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let bytes = std::fs::read(path)
         .map_err(|e| KafkaError::Settings(format!("cannot read {name}: {e}")))?;
     #[cfg(unix)]
     {
@@ -173,7 +176,8 @@ pub fn settings_from(
             }
         }
     }
-    let props = parse_properties(&text);
+    let props =
+        parse_properties(&bytes).map_err(|e| KafkaError::Settings(format!("{name}: {e}")))?;
     let bad = |key: &str, why: String| KafkaError::Settings(format!("{name}: {key}: {why}"));
     if let Some(id) = props.get("client.id") {
         settings.client_id = id.clone();
@@ -338,11 +342,47 @@ mod tests {
 
     #[test]
     fn properties_syntax() {
-        let p = parse_properties("# c\na=1\nb : 2\nc 3\nlong=x\\\n  y\n! other\n");
+        let p = parse_properties(b"# c\na=1\nb : 2\nc 3\nlong=x\\\n  y\n! other\n").unwrap();
         assert_eq!(p["a"], "1");
         assert_eq!(p["b"], "2");
         assert_eq!(p["c"], "3");
         assert_eq!(p["long"], "xy");
+    }
+
+    /// Escapes as `java.util.Properties` reads them.
+    #[test]
+    fn properties_escapes_as_java_reads_them() {
+        let p = parse_properties(
+            br"ssl.truststore.location=C:\\certs\\ca.pem
+key\:with\=seps = v
+caf\u00e9=\u0041BC
+tab=a\tb
+plain.backslash=a\b
+",
+        )
+        .unwrap();
+        assert_eq!(p["ssl.truststore.location"], r"C:\certs\ca.pem");
+        assert_eq!(p["key:with=seps"], "v");
+        assert_eq!(p["caf\u{e9}"], "ABC");
+        assert_eq!(p["tab"], "a\tb");
+        // Java drops a backslash before an ordinary character.
+        assert_eq!(p["plain.backslash"], "ab");
+        // ISO-8859-1, as Java's Properties.load(InputStream): byte 0xE9 is é.
+        assert_eq!(parse_properties(b"k=caf\xe9").unwrap()["k"], "caf\u{e9}");
+    }
+
+    #[test]
+    fn malformed_escape_names_the_line_not_the_value() {
+        let e = parse_properties(b"a=1\npassword=hunter\\u12zwombat\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = settings("security.protocol=SASL_PLAINTEXT\npassword=hunter\\u12zwombat\n")
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("client.properties: line 2"), "{text}");
+        assert!(
+            !text.contains("hunter") && !text.contains("wombat"),
+            "{text}"
+        );
     }
 
     #[test]
