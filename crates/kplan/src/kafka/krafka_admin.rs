@@ -108,6 +108,14 @@ fn target(r: &ConfigResource) -> ConfigTarget {
     }
 }
 
+/// The request may have reached the broker, but its answer did not come back.
+fn unanswered(e: &krafka::KrafkaError) -> bool {
+    matches!(
+        e,
+        krafka::KrafkaError::Network(_) | krafka::KrafkaError::Timeout { .. }
+    )
+}
+
 fn per_partition<T>(m: HashMap<KTopicPartition, krafka::Result<T>>) -> PerPartition<T> {
     m.into_iter()
         .map(|(k, v)| (tp(&k), v.map_err(|e| e.to_string())))
@@ -402,6 +410,15 @@ impl KafkaAdmin for KrafkaAdmin {
             )
             .await
             .map_err(|e| KafkaError::api("AlterPartitionReassignments", e))?;
+        // The batch goes to the controller in one request, so a transport error on it means
+        // no answer — the moves may or may not have been accepted — not a refusal: the whole
+        // call fails and the executor reconciles from ListPartitionReassignments.
+        if let Some(e) = res
+            .values()
+            .find_map(|r| r.as_ref().err().filter(|e| unanswered(e)))
+        {
+            return Err(KafkaError::api("AlterPartitionReassignments", e));
+        }
         Ok(per_partition(res))
     }
 
