@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Context};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-use serde::Deserialize;
 
 use super::cluster_view::ClusterView;
 use super::execute::{load_state, save_state, state_path};
@@ -14,8 +13,8 @@ use crate::cli::{
     ThrottleSetArgs, ThrottleShowArgs,
 };
 use kplan::exec::{
-    digest, read_plan, throttle_plan, ExecutionState, FOLLOWER_RATE, FOLLOWER_REPLICAS,
-    LEADER_RATE, LEADER_REPLICAS,
+    digest, parse_election_file, read_plan, throttle_plan, ExecutionState, FOLLOWER_RATE,
+    FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS,
 };
 use kplan::kafka::{ConfigChange, ConfigTarget, KafkaAdmin};
 use kplan::model::{BrokerId, TopicPartition};
@@ -265,17 +264,6 @@ pub fn cancel(a: &CancelArgs) -> anyhow::Result<u8> {
     })
 }
 
-#[derive(Deserialize)]
-struct ElectionFile {
-    partitions: Vec<ElectionEntry>,
-}
-
-#[derive(Deserialize)]
-struct ElectionEntry {
-    topic: String,
-    partition: i32,
-}
-
 pub fn elect_leaders(a: &ElectLeadersArgs) -> anyhow::Result<u8> {
     block_on(&a.connection, |admin| async move {
         let partitions: Vec<TopicPartition> = if let Some(p) = &a.plan {
@@ -287,12 +275,7 @@ pub fn elect_leaders(a: &ElectLeadersArgs) -> anyhow::Result<u8> {
         } else if let Some(f) = &a.path_to_json_file {
             let text = std::fs::read_to_string(f)
                 .with_context(|| format!("cannot read {}", f.display()))?;
-            let file: ElectionFile =
-                serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
-            file.partitions
-                .into_iter()
-                .map(|e| TopicPartition::new(e.topic, e.partition))
-                .collect()
+            parse_election_file(f, &text)?
         } else {
             admin
                 .describe_topics(None)

@@ -16,9 +16,7 @@ pub fn spec(args: &SandboxArgs) -> anyhow::Result<SimSpec> {
     let mut spec = if let Some(path) = &args.config {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let mut de = serde_json::Deserializer::from_str(&text);
-        serde_path_to_error::deserialize(&mut de)
-            .map_err(|e| anyhow::anyhow!("{}: at {}: {}", path.display(), e.path(), e.inner()))?
+        SimSpec::parse(path, &text)?
     } else if let Some(path) = &args.from_snapshot {
         SimSpec::from_cluster(&read_snapshot(path)?)
     } else {

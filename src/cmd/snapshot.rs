@@ -9,26 +9,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{connect, human};
 use crate::cli::{OutputFormat, SnapshotArgs};
-use kplan::files::{write_atomic, BrokerCapacity, SnapshotFile};
+use kplan::files::{parse_capacity, write_atomic, BrokerCapacity, SnapshotFile};
 use kplan::kafka::{anonymize, capture, parse_traffic, CaptureEvent, CaptureOptions, TrafficInput};
-
-#[derive(serde::Deserialize)]
-struct CapacityEntry {
-    broker: i32,
-    #[serde(flatten)]
-    capacity: BrokerCapacity,
-}
 
 fn read_capacity(path: &std::path::Path) -> anyhow::Result<BTreeMap<i32, BrokerCapacity>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut de = serde_json::Deserializer::from_str(&text);
-    let entries: Vec<CapacityEntry> = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| anyhow::anyhow!("{}: at {}: {}", path.display(), e.path(), e.inner()))?;
-    Ok(entries
-        .into_iter()
-        .map(|e| (e.broker, e.capacity))
-        .collect())
+    Ok(parse_capacity(path, &text)?)
 }
 
 pub fn run(args: &SnapshotArgs) -> anyhow::Result<()> {

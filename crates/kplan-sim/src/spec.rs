@@ -4,10 +4,12 @@
 //! (`--from-snapshot`), so a rehearsal runs against a cluster shaped like the real one.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::KafkaVersion;
+use kplan::files::{parse_json, FileError};
 use kplan::model::{Broker, BrokerId, Cluster};
 use kplan::synthetic::{rack_aware_assignment, SplitMix64};
 
@@ -143,6 +145,12 @@ pub enum SpecError {
 }
 
 impl SimSpec {
+    /// Parses a spec file's text (`kplan sandbox --config`); `path` names the source in
+    /// errors, which carry the JSON path.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, FileError> {
+        parse_json(path, text)
+    }
+
     /// `n` brokers spread round-robin over `racks` racks (no racks when 0), no topics.
     pub fn with_brokers(n: usize, racks: usize) -> Self {
         SimSpec {

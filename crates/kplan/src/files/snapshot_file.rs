@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::FileError;
+use super::{parse_json, read_text, FileError, TOP_LEVEL};
 use crate::model::{Broker, BrokerId, Cluster, ModelError, Partition, ReplicaSet, Topic};
 
 /// The file as written. Unknown fields are ignored so later versions can add to it.
@@ -269,22 +269,7 @@ impl SnapshotFile {
 
 /// Parses snapshot text; `path` only names the source in errors.
 pub fn snapshot_from_str(path: &Path, text: &str) -> Result<Cluster, FileError> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    let file: SnapshotFile = serde_path_to_error::deserialize(de).map_err(|e| {
-        let at = e.path().to_string();
-        let inner = e.into_inner();
-        FileError::Json {
-            path: path.to_owned(),
-            at: if at == "." {
-                "the top level".to_owned()
-            } else {
-                at
-            },
-            line: inner.line(),
-            column: inner.column(),
-            message: strip_position(&inner.to_string()),
-        }
-    })?;
+    let file: SnapshotFile = parse_json(path, text)?;
     if file.version != 1 {
         return Err(FileError::Invalid {
             path: path.to_owned(),
@@ -308,26 +293,14 @@ pub fn snapshot_file_from_str(path: &Path, text: &str) -> Result<SnapshotFile, F
     snapshot_from_str(path, text)?;
     serde_json::from_str(text).map_err(|e| FileError::Invalid {
         path: path.to_owned(),
-        at: "the top level".to_owned(),
+        at: TOP_LEVEL.to_owned(),
         message: e.to_string(),
     })
 }
 
 /// Reads and validates a snapshot file.
 pub fn read_snapshot(path: &Path) -> Result<Cluster, FileError> {
-    let text = std::fs::read_to_string(path).map_err(|error| FileError::Io {
-        path: path.to_owned(),
-        error,
-    })?;
-    snapshot_from_str(path, &text)
-}
-
-/// serde_json appends " at line L column C"; the error already says where.
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_owned(),
-        None => msg.to_owned(),
-    }
+    snapshot_from_str(path, &read_text(path)?)
 }
 
 #[cfg(test)]
