@@ -1,4 +1,4 @@
-//! Connecting to a cluster from the command line: settings, warnings, a runtime.
+//! Connecting to a cluster from the command line: settings, warnings, a runtime, a client.
 
 use anyhow::Context;
 
@@ -26,6 +26,16 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-pub async fn admin(settings: &ConnectionSettings) -> anyhow::Result<KrafkaAdmin> {
-    Ok(KrafkaAdmin::connect(settings).await?)
+/// Runs `work` with a client connected as the flags say, and closes the client after.
+pub fn with_admin<T>(
+    args: &ConnectionArgs,
+    work: impl AsyncFnOnce(&KrafkaAdmin) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let settings = settings(args)?;
+    runtime()?.block_on(async {
+        let admin = KrafkaAdmin::connect(&settings).await?;
+        let result = work(&admin).await;
+        admin.close().await;
+        result
+    })
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use super::render::{progress, tables};
 use super::report;
 use crate::cli::{GenerateArgs, OutputFormat};
 use kplan::files::{parse_topics_to_move, read_snapshot, write_atomic};
@@ -52,7 +53,7 @@ fn topics_to_move(path: &Path, cluster: &Cluster) -> anyhow::Result<regex::Regex
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let cluster = read_snapshot(&args.snapshot)?;
     let request = request(args, &cluster)?;
-    let spinner = progress(args.output == OutputFormat::Table);
+    let spinner = progress::planning_spinner(args.output == OutputFormat::Table);
     let planned = plan(&cluster, &request)
         .with_context(|| format!("cannot plan from {}", args.snapshot.display()));
     if let Some(s) = spinner {
@@ -101,10 +102,10 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             writeln!(
                 err,
                 "{}",
-                report::broker_table(&cluster, &planned, &request)
+                tables::broker_table(&cluster, &planned, &request)
             )?;
-            writeln!(err, "{}", report::summary_table(&planned, args.throttle))?;
-            writeln!(err, "{}", report::goal_table(&planned))?;
+            writeln!(err, "{}", tables::summary_table(&planned, args.throttle))?;
+            writeln!(err, "{}", tables::goal_table(&planned))?;
             for w in &planned.report.warnings {
                 writeln!(err, "warning: {w}")?;
             }
@@ -122,16 +123,4 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// A spinner while planning, on a terminal only (planning large clusters takes seconds).
-fn progress(enabled: bool) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !enabled || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let s = indicatif::ProgressBar::new_spinner();
-    s.set_message("planning");
-    s.enable_steady_tick(std::time::Duration::from_millis(120));
-    Some(s)
 }

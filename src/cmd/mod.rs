@@ -1,16 +1,19 @@
-//! Subcommands: each turns parsed arguments into work on the core and the edge.
-mod cluster_view;
+//! Subcommands. Each turns parsed arguments into options, calls the `kplan` library (the
+//! executor in `kplan::exec`, the planner in `kplan::plan`, capture in `kplan::kafka`), and
+//! renders what comes back through [`render`]. No Kafka logic lives here.
+mod cancel;
 mod completions;
 mod connect;
-pub mod execute;
-pub mod generate;
-mod human;
+mod elect_leaders;
+mod execute;
+mod generate;
+mod render;
 mod report;
-mod runbook_tools;
-pub mod sandbox;
-pub mod snapshot;
-mod throttles;
-pub mod verify;
+mod sandbox;
+mod snapshot;
+mod status;
+mod throttle;
+mod verify;
 
 use crate::cli::{Cli, Command};
 
@@ -22,10 +25,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Snapshot(args) => snapshot::run(&args).map(|()| 0),
         Command::Execute(args) => execute::run(&args),
         Command::Verify(args) => verify::run(&args),
-        Command::Throttle(cmd) => runbook_tools::throttle(&cmd),
-        Command::Cancel(args) => runbook_tools::cancel(&args),
-        Command::ElectLeaders(args) => runbook_tools::elect_leaders(&args),
-        Command::Status(args) => runbook_tools::status(&args),
+        Command::Throttle(cmd) => throttle::run(&cmd),
+        Command::Cancel(args) => cancel::run(&args),
+        Command::ElectLeaders(args) => elect_leaders::run(&args),
+        Command::Status(args) => status::run(&args),
         Command::Completions(args) => completions::completions(&args).map(|()| 0),
         Command::Man(args) => completions::man(&args).map(|()| 0),
     }

@@ -1,21 +1,43 @@
-//! `kplan snapshot`: capture a live cluster into a snapshot file.
+//! `kplan snapshot`: the flags become [`CaptureOptions`]; [`capture`] reads the cluster; the
+//! snapshot is written and summed up.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::path::Path;
 
 use anyhow::Context;
-use comfy_table::Table;
-use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{connect, human};
+use super::connect;
+use super::render::{progress, tables};
 use crate::cli::{OutputFormat, SnapshotArgs};
 use kplan::files::{parse_capacity, write_atomic, BrokerCapacity, SnapshotFile};
 use kplan::kafka::{anonymize, capture, parse_traffic, CaptureEvent, CaptureOptions, TrafficInput};
 
-fn read_capacity(path: &std::path::Path) -> anyhow::Result<BTreeMap<i32, BrokerCapacity>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(parse_capacity(path, &text)?)
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn read_capacity(path: &Path) -> anyhow::Result<BTreeMap<i32, BrokerCapacity>> {
+    Ok(parse_capacity(path, &read_text(path)?)?)
+}
+
+fn options(args: &SnapshotArgs) -> anyhow::Result<CaptureOptions> {
+    let traffic = match &args.traffic {
+        Some(path) => {
+            let (source, bytes_in) = parse_traffic(&path.display().to_string(), &read_text(path)?)
+                .map_err(anyhow::Error::msg)?;
+            TrafficInput::Imported { source, bytes_in }
+        }
+        None => TrafficInput::Sample(args.sample),
+    };
+    Ok(CaptureOptions {
+        topics: args.topics.clone(),
+        traffic,
+        capacity: match &args.capacity {
+            Some(p) => read_capacity(p)?,
+            None => BTreeMap::new(),
+        },
+        strict: args.strict,
+    })
 }
 
 pub fn run(args: &SnapshotArgs) -> anyhow::Result<()> {
@@ -24,33 +46,10 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<()> {
             "--output json prints the summary on stdout; give the snapshot a file with -o"
         );
     }
-    let traffic = match &args.traffic {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            let (source, bytes_in) =
-                parse_traffic(&path.display().to_string(), &text).map_err(anyhow::Error::msg)?;
-            TrafficInput::Imported { source, bytes_in }
-        }
-        None => TrafficInput::Sample(args.sample),
-    };
-    let options = CaptureOptions {
-        topics: args.topics.clone(),
-        traffic,
-        capacity: match &args.capacity {
-            Some(p) => read_capacity(p)?,
-            None => BTreeMap::new(),
-        },
-        strict: args.strict,
-    };
-    let settings = connect::settings(&args.connection)?;
-    let rt = connect::runtime()?;
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("static template"));
-    bar.enable_steady_tick(Duration::from_millis(120));
+    let options = options(args)?;
     let mut warnings = Vec::new();
-    let mut file = rt.block_on(async {
-        let admin = connect::admin(&settings).await?;
+    let mut file = connect::with_admin(&args.connection, async |admin| {
+        let bar = progress::spinner();
         let mut on_event = |e: CaptureEvent| match e {
             CaptureEvent::Stage(s) => bar.set_message(s.to_owned()),
             CaptureEvent::Sampling { elapsed, total } => bar.set_message(format!(
@@ -60,11 +59,10 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<()> {
             )),
             CaptureEvent::Warning(w) => warnings.push(w),
         };
-        let file = capture(&admin, &options, &mut on_event).await;
-        admin.close().await;
-        anyhow::Ok(file?)
+        let file = capture(admin, &options, &mut on_event).await;
+        bar.finish_and_clear();
+        Ok(file?)
     })?;
-    bar.finish_and_clear();
     for w in &warnings {
         eprintln!("warning: {w}");
     }
@@ -76,100 +74,61 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<()> {
         Some(path) => write_atomic(path, json.as_bytes())?,
         None => print!("{json}"),
     }
-    summary(&file, args)
+    summary(&file, args);
+    Ok(())
 }
 
-fn summary(file: &SnapshotFile, args: &SnapshotArgs) -> anyhow::Result<()> {
-    let partitions: usize = file.topics.iter().map(|t| t.partitions.len()).sum();
-    let replicas: usize = file
-        .topics
-        .iter()
-        .flat_map(|t| &t.partitions)
-        .map(|p| p.replicas.len())
-        .sum();
-    let bytes: u64 = file
-        .topics
-        .iter()
-        .flat_map(|t| &t.partitions)
-        .map(|p| p.size_bytes)
-        .sum();
-    let bytes_in: f64 = file
-        .topics
-        .iter()
-        .flat_map(|t| &t.partitions)
-        .map(|p| p.bytes_in_per_sec)
-        .sum();
-    let bytes_out: f64 = file
-        .topics
-        .iter()
-        .flat_map(|t| &t.partitions)
-        .map(|p| p.bytes_out_per_sec)
-        .sum();
+/// The snapshot summed up: a table on stderr, or JSON on stdout.
+fn summary(file: &SnapshotFile, args: &SnapshotArgs) {
+    let partitions = file.topics.iter().flat_map(|t| &t.partitions);
     let offline: Vec<i32> = file
         .brokers
         .iter()
         .filter(|b| b.offline)
         .map(|b| b.id)
         .collect();
-    let source = file
-        .capture
-        .as_ref()
-        .map_or("none", |c| c.traffic_source.as_str());
+    let row = tables::SnapshotRow {
+        cluster: file.cluster_id.clone().unwrap_or_default(),
+        brokers: if offline.is_empty() {
+            file.brokers.len().to_string()
+        } else {
+            let (n, down) = (file.brokers.len(), offline.len());
+            format!("{n} ({down} down: {offline:?})")
+        },
+        topics: file.topics.len(),
+        partitions: partitions.clone().count(),
+        leader_bytes: partitions.clone().map(|p| p.size_bytes).sum(),
+        bytes_in: partitions.clone().map(|p| p.bytes_in_per_sec).sum(),
+        bytes_out: partitions.clone().map(|p| p.bytes_out_per_sec).sum(),
+        traffic_source: file
+            .capture
+            .as_ref()
+            .map_or("none", |c| c.traffic_source.as_str())
+            .to_owned(),
+        moving: file.reassignments.len(),
+    };
     if args.output == OutputFormat::Json {
+        let replicas: usize = partitions.map(|p| p.replicas.len()).sum();
         println!(
             "{}",
             serde_json::json!({
                 "cluster_id": file.cluster_id,
                 "brokers": file.brokers.len(),
                 "offline_brokers": offline,
-                "topics": file.topics.len(),
-                "partitions": partitions,
+                "topics": row.topics,
+                "partitions": row.partitions,
                 "replicas": replicas,
-                "leader_bytes": bytes,
-                "bytes_in_per_sec": bytes_in,
-                "bytes_out_per_sec": bytes_out,
-                "traffic_source": source,
-                "ongoing_reassignments": file.reassignments.len(),
+                "leader_bytes": row.leader_bytes,
+                "bytes_in_per_sec": row.bytes_in,
+                "bytes_out_per_sec": row.bytes_out,
+                "traffic_source": row.traffic_source,
+                "ongoing_reassignments": row.moving,
             })
         );
-        return Ok(());
+        return;
     }
-    let mut t = Table::new();
-    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-    t.set_header(vec![
-        "cluster",
-        "brokers",
-        "topics",
-        "partitions",
-        "data (leaders)",
-        "bytes in",
-        "bytes out",
-        "traffic from",
-        "moving",
-    ]);
-    t.add_row(vec![
-        file.cluster_id.clone().unwrap_or_default(),
-        if offline.is_empty() {
-            file.brokers.len().to_string()
-        } else {
-            format!(
-                "{} ({} down: {:?})",
-                file.brokers.len(),
-                offline.len(),
-                offline
-            )
-        },
-        file.topics.len().to_string(),
-        partitions.to_string(),
-        human::bytes(bytes as f64),
-        human::rate(bytes_in),
-        human::rate(bytes_out),
-        source.to_owned(),
-        file.reassignments.len().to_string(),
-    ]);
-    eprintln!("{t}");
+    eprintln!("{}", tables::snapshot_table(&row));
     if let Some(path) = &args.output_file {
         eprintln!("snapshot written to {}", path.display());
     }
-    Ok(())
 }

@@ -2,8 +2,9 @@
 //!
 //! - [`model`]: the cluster as a planner sees it (pure, no I/O).
 //! - [`plan`]: cluster + request → verified reassignment (pure).
-//! - [`exec`]: applying a plan — reassignment files, throttles, waves, the state file.
-//! - [`files`]: snapshot and plan files (the edge).
+//! - [`exec`]: the executor — execute, verify, cancel, throttles, elections and status, through
+//!   the [`kafka::KafkaAdmin`] trait, reporting typed events.
+//! - [`files`]: snapshot and other JSON input, atomic writes (the edge).
 //! - [`kafka`]: the one trait through which kplan talks to Kafka, and its krafka implementation.
 //! - [`synthetic`]: seeded clusters for benchmarks, tests and rehearsals.
 //!

@@ -1,13 +1,14 @@
 //! The state file of an execution: what was submitted, and the throttle ledger — the config
 //! values that were there before kplan changed them, so they can be restored exactly.
 //!
-//! It lives next to the plan (`plan.json` → `plan.json.state`), is rewritten atomically after
-//! every step, and makes `execute` resumable and idempotent.
+//! It lives next to the plan (`plan.json` → `plan.json.state`, see [`StateFile`](super::StateFile)),
+//! is rewritten atomically after every step, and makes `execute` resumable and idempotent.
 
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::Wave;
 use crate::model::TopicPartition;
 
 /// A config resource in the ledger.
@@ -58,7 +59,7 @@ pub struct ExecutionState {
     /// FNV-1a of the plan text: a state file belongs to exactly one plan.
     pub plan_digest: String,
     pub cluster_id: Option<String>,
-    pub waves: Vec<Vec<TopicPartition>>,
+    pub waves: Vec<Wave>,
     /// Partitions whose reassignment the controller has accepted.
     pub submitted: BTreeSet<TopicPartition>,
     pub throttle: Option<u64>,
@@ -72,7 +73,7 @@ impl ExecutionState {
     pub fn new(
         plan_digest: String,
         cluster_id: Option<String>,
-        waves: Vec<Vec<TopicPartition>>,
+        waves: Vec<Wave>,
         throttle: Option<u64>,
     ) -> Self {
         ExecutionState {
@@ -93,6 +94,24 @@ impl ExecutionState {
         self.waves
             .iter()
             .position(|w| w.iter().any(|tp| !self.submitted.contains(tp)))
+    }
+
+    /// Whether a wave of this execution holds the partition.
+    pub fn is_scheduled(&self, tp: &TopicPartition) -> bool {
+        self.waves.iter().flatten().any(|x| x == tp)
+    }
+
+    /// Partitions of the waves not submitted yet, in wave order.
+    pub fn queued(&self) -> impl Iterator<Item = &TopicPartition> {
+        self.waves
+            .iter()
+            .flatten()
+            .filter(|tp| !self.submitted.contains(*tp))
+    }
+
+    /// The ledger holds prior values that were not put back yet.
+    pub fn has_throttles_to_restore(&self) -> bool {
+        !self.ledger.is_empty() && !self.throttles_restored
     }
 }
 

@@ -1,20 +1,93 @@
-//! Applying a plan, the pure part: reading reassignment files, throttle lists with Kafka's
-//! semantics, waves, the throttle ledger and state file, and `verify`'s classification. The
-//! commands in `cmd/` do the I/O around these.
+//! The executor: applying a plan to a cluster, following it, and taking it back.
+//!
+//! Everything here talks to Kafka through the [`KafkaAdmin`](crate::kafka::KafkaAdmin) trait
+//! (never a client library) and knows nothing of the terminal: the commands build options,
+//! call one entry point, and render the typed events and results it returns. A test drives the
+//! same entry points against the simulator.
+//!
+//! # Entry points
+//! - [`execute`] (and [`dry_run`], [`dry_run_offline`]): a plan in waves, with throttles and a
+//!   resumable state file; progress as [`ExecuteEvent`]s, the end as an [`ExecuteOutcome`];
+//!   a [`StopSignal`] (Ctrl-C) stops new waves.
+//! - [`verify`]: where each partition stands, as an exit code; throttles taken back when done.
+//! - [`cancel`]: KIP-455 cancellation and the plan's throttles restored.
+//! - [`set_throttle`], [`clear_throttle`], [`show_throttles`]: throttles outside an execution.
+//! - [`elect_leaders`], [`status`].
+//!
+//! # The model
+//! A plan is a list of target replica lists ([`PlanFile`]). Against the live cluster
+//! ([`ClusterView`]) each partition becomes a [`MoveSpec`] — original replicas, target, size —
+//! and the moves are split into [`Wave`]s ([`plan_waves`]): leader-only changes first, then data
+//! moves bounded per broker, by bytes and by each destination's free disk, under-replicated
+//! partitions last. A wave goes out only when the previous one is done.
+//!
+//! Throttles follow KIP-73 ([`ThrottlePlan`]): the sources of each moving partition in its
+//! topic's leader list, the added replicas in its follower list, the rates on the brokers that
+//! send and receive. Every value a throttle replaces is written to the ledger of the
+//! [`ExecutionState`] *before* it changes, and the ledger is what `verify`, `cancel` and
+//! `throttle clear` put back — exactly, so an operator's own throttle survives.
+//!
+//! The [`StateFile`] (`plan.json.state`) records the waves, what the controller accepted and the
+//! ledger, rewritten atomically after every step: a second run resumes, a dropped response is
+//! reconciled from ListPartitionReassignments, and nothing is submitted twice.
+//!
+//! Parsers of outside input here take text and name the file and JSON path in their errors:
+//! [`parse_plan`] / [`PlanFile::parse`], [`parse_election_file`], [`ExecutionState::parse`].
 
+mod cancel;
+mod cluster_view;
+mod dry_run;
+mod elect_leaders;
 mod election_file;
+mod exec_error;
+mod execute;
+mod execute_event;
 mod execution_state;
+mod move_spec;
 mod partition_status;
 mod plan_file;
+mod preflight;
+mod state_file;
+mod status;
+mod stop_signal;
+mod throttle_changes;
+mod throttle_commands;
+mod throttle_configs;
 mod throttle_plan;
+mod verify;
+mod wave_loop;
 mod waves;
 
+pub use cancel::{cancel, CancelEvent, CancelOptions, CancelReport, CancelScope};
+pub use cluster_view::ClusterView;
+pub use dry_run::{dry_run, dry_run_offline, DryRun};
+pub use elect_leaders::{elect_leaders, ElectionScope};
 pub use election_file::parse_election_file;
+pub use exec_error::ExecError;
+pub use execute::{by_partition, execute, ExecuteOptions};
+pub use execute_event::{ExecuteEvent, ExecuteOutcome, Progress};
 pub use execution_state::{digest, ExecutionState, LedgerEntry, LedgerTarget, ThrottleLedger};
+pub use move_spec::{MoveSpec, Wave};
 pub use partition_status::{classify, exit_code, PartitionStatus};
 pub use plan_file::{parse_plan, read_plan, PlanFile, PlanFileError};
+pub use preflight::{preflight, Drift, PreflightRules, Refusal};
+pub use state_file::{StateFile, StateFileError};
+pub use status::{status, ReassignmentStatus};
+pub use stop_signal::StopSignal;
+pub use throttle_changes::{
+    list_summary, planned_changes, restore_changes, throttle_changes, unthrottle_changes,
+    ConfigChanges, CurrentConfigs, PlannedChange,
+};
+pub use throttle_commands::{
+    clear_throttle, set_throttle, show_throttles, ClearScope, ThrottleCleared, ThrottleListing,
+    ThrottleScope, ThrottleSetting,
+};
+pub use throttle_configs::{apply_changes, current_configs, restore_ledger};
 pub use throttle_plan::{
-    format_list, merge_list, remove_entries, throttle_plan, MoveSpec, ThrottlePlan, FOLLOWER_RATE,
+    format_list, merge_list, remove_entries, throttle_plan, ThrottlePlan, FOLLOWER_RATE,
     FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS,
+};
+pub use verify::{
+    verify, PartitionProgress, ThrottleRestore, VerifyEvent, VerifyOptions, VerifyReport,
 };
 pub use waves::{plan_waves, WaveLimits};

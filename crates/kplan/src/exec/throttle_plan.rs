@@ -10,40 +10,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{BrokerId, TopicPartition};
-
-/// One partition's move: where it is (its original replicas) and where it goes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MoveSpec {
-    pub tp: TopicPartition,
-    pub current: Vec<BrokerId>,
-    pub target: Vec<BrokerId>,
-    /// Bytes to copy to each added replica (the leader's size).
-    pub size: u64,
-}
-
-impl MoveSpec {
-    pub fn adding(&self) -> Vec<BrokerId> {
-        self.target
-            .iter()
-            .copied()
-            .filter(|b| !self.current.contains(b))
-            .collect()
-    }
-
-    pub fn removing(&self) -> Vec<BrokerId> {
-        self.current
-            .iter()
-            .copied()
-            .filter(|b| !self.target.contains(b))
-            .collect()
-    }
-
-    /// Only the order changes: no data is copied.
-    pub fn is_leader_only(&self) -> bool {
-        self.adding().is_empty() && self.removing().is_empty()
-    }
-}
+use super::MoveSpec;
+use crate::model::BrokerId;
 
 /// The throttle configuration a set of moves needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -152,6 +120,7 @@ pub fn remove_entries(existing: &str, ours: &BTreeSet<(i32, i32)>) -> Option<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::TopicPartition;
 
     fn mv(topic: &str, p: i32, current: &[i32], target: &[i32]) -> MoveSpec {
         MoveSpec {

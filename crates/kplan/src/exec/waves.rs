@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::MoveSpec;
+use super::{MoveSpec, Wave};
 use crate::model::{BrokerId, TopicPartition};
 
 #[derive(Clone, Debug)]
@@ -79,8 +79,8 @@ impl Load {
 }
 
 /// Waves of partitions, in the order they should be submitted.
-pub fn plan_waves(moves: &[MoveSpec], limits: &WaveLimits) -> Vec<Vec<TopicPartition>> {
-    let mut waves: Vec<Vec<TopicPartition>> = Vec::new();
+pub fn plan_waves(moves: &[MoveSpec], limits: &WaveLimits) -> Vec<Wave> {
+    let mut waves: Vec<Wave> = Vec::new();
     let leader_only: Vec<TopicPartition> = moves
         .iter()
         .filter(|m| m.is_leader_only())

@@ -1,13 +1,16 @@
-//! What the runbook commands need to know about the live cluster for a plan.
+//! What the executor knows about the cluster a plan runs on: the plan's partitions as they are
+//! now, the reassignments in flight, replica sizes and free disk. Read through [`KafkaAdmin`]
+//! before a run and refreshed while it goes; for `execute --dry-run --snapshot`, built from a
+//! snapshot instead.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kplan::exec::MoveSpec;
-use kplan::kafka::{ConfigTarget, KafkaAdmin, OngoingReassignment, PartitionState};
-use kplan::model::{BrokerId, TopicPartition};
-use kplan::plan::Reassignment;
+use super::MoveSpec;
+use crate::kafka::{ConfigTarget, KafkaAdmin, KafkaError, OngoingReassignment, PartitionState};
+use crate::model::{BrokerId, Cluster, ReplicaSet, TopicPartition};
+use crate::plan::{PartitionReassignment, Reassignment};
 
-/// The live state of a plan's partitions.
+/// The state of a plan's partitions in the cluster.
 #[derive(Debug, Default)]
 pub struct ClusterView {
     pub cluster_id: Option<String>,
@@ -24,11 +27,13 @@ pub struct ClusterView {
 }
 
 impl ClusterView {
+    /// Reads the cluster for `plan`; `with_sizes` also reads replica sizes and free disk
+    /// (DescribeLogDirs on every live broker).
     pub async fn fetch<A: KafkaAdmin>(
         admin: &A,
         plan: &Reassignment,
         with_sizes: bool,
-    ) -> anyhow::Result<Self> {
+    ) -> Result<Self, KafkaError> {
         let cluster = admin.describe_cluster().await?;
         let mut view = ClusterView {
             cluster_id: Some(cluster.cluster_id),
@@ -73,9 +78,43 @@ impl ClusterView {
         Ok(view)
     }
 
+    /// The offline view of `execute --dry-run --snapshot`: every broker of the snapshot is
+    /// alive, nothing is moving, and each partition's size is its leader's.
+    pub fn from_snapshot(cluster: &Cluster, plan: &Reassignment) -> Self {
+        let mut view = ClusterView {
+            cluster_id: cluster.cluster_id().map(str::to_owned),
+            alive: cluster.brokers().iter().map(|b| b.id).collect(),
+            ..ClusterView::default()
+        };
+        let topics: BTreeSet<&str> = plan.partitions.iter().map(|p| p.topic.as_str()).collect();
+        for (tp, p) in cluster.partitions() {
+            if topics.contains(tp.topic.as_str()) {
+                if let Some(l) = p.leader {
+                    view.replica_sizes.insert((tp.clone(), l), p.size_bytes);
+                }
+                view.partitions.insert(
+                    tp,
+                    PartitionState {
+                        partition: p.partition,
+                        replicas: p.replicas.brokers().to_vec(),
+                        leader: p.leader,
+                        isr: p.isr.clone(),
+                        offline: Vec::new(),
+                    },
+                );
+            }
+        }
+        view.missing_topics = topics
+            .iter()
+            .filter(|t| cluster.topic(t).is_none())
+            .map(|t| t.to_string())
+            .collect();
+        view
+    }
+
     /// Re-reads the replicas of the plan's (existing) topics and the ongoing reassignments:
     /// what changes while a plan runs.
-    pub async fn refresh_partitions<A: KafkaAdmin>(&mut self, admin: &A) -> anyhow::Result<()> {
+    pub async fn refresh_partitions<A: KafkaAdmin>(&mut self, admin: &A) -> Result<(), KafkaError> {
         let mut names: Vec<String> = self.partitions.keys().map(|tp| tp.topic.clone()).collect();
         names.dedup();
         for t in admin.describe_topics(Some(&names)).await? {
@@ -88,7 +127,8 @@ impl ClusterView {
         Ok(())
     }
 
-    pub async fn refresh_sizes<A: KafkaAdmin>(&mut self, admin: &A) -> anyhow::Result<()> {
+    /// Re-reads replica sizes (the progress of every copy) and free disk.
+    pub async fn refresh_sizes<A: KafkaAdmin>(&mut self, admin: &A) -> Result<(), KafkaError> {
         let alive: Vec<BrokerId> = self.alive.iter().copied().collect();
         self.replica_sizes.clear();
         self.free_disk.clear();
@@ -153,6 +193,31 @@ impl ClusterView {
                 )
             })
             .sum()
+    }
+
+    /// The rollback of a plan: each of its partitions' original replicas, in Kafka's format.
+    pub fn rollback(&self, plan: &Reassignment) -> Reassignment {
+        Reassignment::new(
+            plan.partitions
+                .iter()
+                .filter_map(|p| {
+                    let tp = p.topic_partition();
+                    Some(PartitionReassignment::new(
+                        &tp,
+                        ReplicaSet::new(self.original(&tp)?),
+                    ))
+                })
+                .collect(),
+        )
+    }
+
+    /// Partitions whose ISR is below their topic's min.insync.replicas (moved last).
+    pub fn under_min_isr(&self) -> BTreeSet<TopicPartition> {
+        self.partitions
+            .iter()
+            .filter(|(tp, p)| p.isr.len() < self.min_isr.get(&tp.topic).copied().unwrap_or(1))
+            .map(|(tp, _)| tp.clone())
+            .collect()
     }
 
     /// The moves of a plan against this view (partitions that exist).

@@ -1,18 +1,25 @@
-//! Setting and restoring replication throttles, recording prior values in the ledger.
+//! The config changes that set and take back replication throttles, and the ledger of what
+//! they replace: set a [`ThrottlePlan`] at a rate (recording every prior value), restore the
+//! ledger exactly, or — with no ledger — take out only a plan's own list entries. Pure: the
+//! changes are sent by [`apply_changes`](super::apply_changes).
 
 use std::collections::BTreeMap;
 
-use anyhow::bail;
-
-use kplan::exec::{
+use super::{
     format_list, merge_list, remove_entries, LedgerTarget, ThrottleLedger, ThrottlePlan,
     FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS,
 };
-use kplan::kafka::{ConfigChange, ConfigTarget, ConfigValue, KafkaAdmin};
-use kplan::model::BrokerId;
+use crate::kafka::{ConfigChange, ConfigTarget, ConfigValue};
+use crate::model::BrokerId;
+
+/// IncrementalAlterConfigs operations, grouped by resource.
+pub type ConfigChanges = Vec<(ConfigTarget, Vec<ConfigChange>)>;
+
+/// Configs as DescribeConfigs returned them, by resource.
+pub type CurrentConfigs = BTreeMap<ConfigTarget, BTreeMap<String, ConfigValue>>;
 
 /// A config change as it will be (or was) made, for printing.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct PlannedChange {
     pub resource: String,
     pub key: String,
@@ -47,11 +54,11 @@ fn own_value(configs: &BTreeMap<String, ConfigValue>, key: &str) -> Option<Strin
 pub fn throttle_changes(
     plan: &ThrottlePlan,
     rate: u64,
-    current: &BTreeMap<ConfigTarget, BTreeMap<String, ConfigValue>>,
+    current: &CurrentConfigs,
     ledger: &mut ThrottleLedger,
-) -> Vec<(ConfigTarget, Vec<ConfigChange>)> {
+) -> ConfigChanges {
     let empty = BTreeMap::new();
-    let mut out: Vec<(ConfigTarget, Vec<ConfigChange>)> = Vec::new();
+    let mut out: ConfigChanges = Vec::new();
     for (topic, lists) in plan.topic_lists() {
         let target = ConfigTarget::Topic(topic.to_owned());
         let configs = current.get(&target).unwrap_or(&empty);
@@ -87,7 +94,7 @@ pub fn throttle_changes(
 }
 
 /// The changes that put back what the ledger recorded.
-pub fn restore_changes(ledger: &ThrottleLedger) -> Vec<(ConfigTarget, Vec<ConfigChange>)> {
+pub fn restore_changes(ledger: &ThrottleLedger) -> ConfigChanges {
     let mut grouped: BTreeMap<ConfigTarget, Vec<ConfigChange>> = BTreeMap::new();
     for e in &ledger.entries {
         let op = match &e.prior {
@@ -104,10 +111,7 @@ pub fn restore_changes(ledger: &ThrottleLedger) -> Vec<(ConfigTarget, Vec<Config
 
 /// Without a ledger: remove only the list entries this plan's moves put there. Rates are left
 /// alone (their prior values are unknown).
-pub fn unthrottle_changes(
-    plan: &ThrottlePlan,
-    current: &BTreeMap<ConfigTarget, BTreeMap<String, ConfigValue>>,
-) -> Vec<(ConfigTarget, Vec<ConfigChange>)> {
+pub fn unthrottle_changes(plan: &ThrottlePlan, current: &CurrentConfigs) -> ConfigChanges {
     let mut out = Vec::new();
     let empty = BTreeMap::new();
     for (topic, lists) in plan.topic_lists() {
@@ -131,8 +135,8 @@ pub fn unthrottle_changes(
     out
 }
 
-/// Printable form of changes.
-pub fn describe(changes: &[(ConfigTarget, Vec<ConfigChange>)]) -> Vec<PlannedChange> {
+/// Changes as they are printed (and as `--output json` events carry them).
+pub fn planned_changes(changes: &[(ConfigTarget, Vec<ConfigChange>)]) -> Vec<PlannedChange> {
     changes
         .iter()
         .flat_map(|(t, ops)| {
@@ -152,55 +156,7 @@ pub fn describe(changes: &[(ConfigTarget, Vec<ConfigChange>)]) -> Vec<PlannedCha
         .collect()
 }
 
-/// Current configs of the resources a throttle plan touches.
-pub async fn current_configs<A: KafkaAdmin>(
-    admin: &A,
-    plan: &ThrottlePlan,
-) -> anyhow::Result<BTreeMap<ConfigTarget, BTreeMap<String, ConfigValue>>> {
-    let mut targets: Vec<ConfigTarget> = plan
-        .leader
-        .keys()
-        .chain(plan.follower.keys())
-        .map(|t| ConfigTarget::Topic(t.clone()))
-        .collect();
-    targets.sort();
-    targets.dedup();
-    targets.extend(
-        plan.senders
-            .union(&plan.receivers)
-            .map(|b| ConfigTarget::Broker(*b)),
-    );
-    let mut out = BTreeMap::new();
-    if targets.is_empty() {
-        return Ok(out);
-    }
-    for (t, r) in admin.describe_configs(&targets).await? {
-        out.insert(t, r?);
-    }
-    Ok(out)
-}
-
-/// Applies changes; any refused resource is an error naming it.
-pub async fn apply<A: KafkaAdmin>(
-    admin: &A,
-    changes: &[(ConfigTarget, Vec<ConfigChange>)],
-) -> anyhow::Result<()> {
-    if changes.is_empty() {
-        return Ok(());
-    }
-    let mut failed = Vec::new();
-    for (t, r) in admin.alter_configs(changes).await? {
-        if let Err(e) = r {
-            failed.push(format!("{t}: {e}"));
-        }
-    }
-    if !failed.is_empty() {
-        bail!("IncrementalAlterConfigs refused: {}", failed.join("; "));
-    }
-    Ok(())
-}
-
-/// One line per list for humans.
+/// One line per throttled-replicas list, as `kafka-configs.sh` would show it.
 pub fn list_summary(plan: &ThrottlePlan) -> Vec<String> {
     let mut out = Vec::new();
     for (t, e) in &plan.leader {

@@ -1,0 +1,66 @@
+//! Why the executor stopped with an error. Each variant says what an operator needs to act: the
+//! partitions, brokers or resources concerned and what to do next.
+
+use std::fmt::Display;
+
+use super::{Drift, PlanFileError, Refusal, StateFileError};
+use crate::files::FileError;
+use crate::kafka::{ConfigTarget, KafkaError};
+use crate::model::TopicPartition;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error(transparent)]
+    Kafka(#[from] KafkaError),
+    #[error(transparent)]
+    PlanFile(#[from] PlanFileError),
+    #[error(transparent)]
+    StateFile(#[from] StateFileError),
+    /// The rollback file could not be written.
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error("refusing to execute:\n  {}", lines(.0, "\n  "))]
+    Refused(Vec<Refusal>),
+    #[error(
+        "the plan is stale: {} partition(s) changed since planning (re-run kplan generate, or --force to execute the rest):\n  {}",
+        .0.len(),
+        lines(.0, "\n  ")
+    )]
+    Stale(Vec<Drift>),
+    #[error(
+        "{} partition(s) are already being reassigned (use --additional to replace their targets): {}",
+        .0.len(),
+        lines(.0, ", ")
+    )]
+    AlreadyMoving(Vec<TopicPartition>),
+    /// The controller answered, and refused these moves (per-partition errors).
+    #[error(
+        "the controller refused {} move(s):\n  {}",
+        .0.len(),
+        pairs(.0, "\n  ")
+    )]
+    MovesRefused(Vec<(TopicPartition, String)>),
+    #[error("IncrementalAlterConfigs refused: {}", pairs(.0, "; "))]
+    ConfigsRefused(Vec<(ConfigTarget, KafkaError)>),
+    /// Restoring throttles from the ledger failed; the ledger is still there to retry.
+    #[error("restoring throttles from the ledger")]
+    RestoringThrottles(#[source] Box<ExecError>),
+    #[error("no partitions to elect leaders for")]
+    NothingToElect,
+}
+
+fn lines<T: Display>(items: &[T], sep: &str) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn pairs<K: Display, V: Display>(items: &[(K, V)], sep: &str) -> String {
+    items
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect::<Vec<_>>()
+        .join(sep)
+}

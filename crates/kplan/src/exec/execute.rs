@@ -1,0 +1,149 @@
+//! `execute`: a plan applied in waves, with throttles and a resumable state file.
+//!
+//! A run reads the cluster, then either resumes the plan's unfinished state file or starts:
+//! preflight checks, the rollback file, waves, throttles (their prior values saved in the
+//! ledger *before* they change). Then the [`WaveLoop`] polls, submits wave after wave and, at
+//! the end, elects the preferred leaders and restores the ledger.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::wave_loop::WaveLoop;
+use super::{
+    apply_changes, current_configs, plan_waves, planned_changes, preflight, throttle_changes,
+    throttle_plan, ClusterView, ExecError, ExecuteEvent, ExecuteOutcome, ExecutionState, MoveSpec,
+    PlanFile, PreflightRules, StateFile, StopSignal, WaveLimits,
+};
+use crate::files::write_atomic;
+use crate::kafka::KafkaAdmin;
+use crate::model::TopicPartition;
+use crate::plan::Reassignment;
+
+/// How to run a plan (the command builds this from its flags).
+#[derive(Clone, Debug)]
+pub struct ExecuteOptions {
+    /// Replication throttle for the moves, bytes/s; `None` leaves throttles alone.
+    pub throttle: Option<u64>,
+    /// At most this many replicas coming into, and going out of, any broker per wave.
+    pub max_moves_per_broker: usize,
+    /// At most this many bytes copied per wave.
+    pub max_inflight_bytes: Option<u64>,
+    /// Follow the moves to the end; otherwise submit the next wave and return.
+    pub wait: bool,
+    pub preflight: PreflightRules,
+    /// After the last wave, elect the preferred leaders of the moved partitions.
+    pub elect_leaders: bool,
+    pub state_file: StateFile,
+    pub rollback_file: PathBuf,
+    pub poll_interval: Duration,
+}
+
+impl ExecuteOptions {
+    /// The wave limits on this cluster: the options' bounds, the brokers' free disk, and the
+    /// under-replicated partitions (scheduled last).
+    pub fn wave_limits(&self, view: &ClusterView) -> WaveLimits {
+        WaveLimits {
+            max_moves_per_broker: self.max_moves_per_broker,
+            max_inflight_bytes: self.max_inflight_bytes,
+            free_disk: view.free_disk.clone(),
+            last: view.under_min_isr(),
+        }
+    }
+}
+
+/// Runs `plan` on the cluster behind `admin` until it is done, or — without
+/// [`ExecuteOptions::wait`] — until the next wave is submitted; `stop` ends it after the next
+/// poll. Progress goes to `events`; a second run of the same plan resumes from the state file.
+pub async fn execute<A: KafkaAdmin>(
+    admin: &A,
+    plan: &PlanFile,
+    options: &ExecuteOptions,
+    stop: &StopSignal,
+    events: &mut dyn FnMut(ExecuteEvent),
+) -> Result<ExecuteOutcome, ExecError> {
+    let view = ClusterView::fetch(admin, &plan.reassignment, true).await?;
+    let (running, state) = match options.state_file.load_for(&plan.digest)? {
+        Some(state) if state.finished => return Ok(ExecuteOutcome::AlreadyFinished),
+        Some(state) => {
+            events(ExecuteEvent::Resuming);
+            (scheduled_part(&plan.reassignment, &state), state)
+        }
+        None => start(admin, plan, &view, options, events).await?,
+    };
+    WaveLoop::new(admin, options, state, view, running)
+        .run(stop, events)
+        .await
+}
+
+/// The partitions of the plan that a resumed execution runs: those in its waves (a partition
+/// skipped at the start stays skipped).
+fn scheduled_part(plan: &Reassignment, state: &ExecutionState) -> Reassignment {
+    let mut kept = plan.clone();
+    kept.partitions
+        .retain(|p| state.is_scheduled(&p.topic_partition()));
+    kept
+}
+
+/// A fresh start: checks, rollback file, waves, throttles, the first state file. Returns the
+/// partitions to run and their state.
+async fn start<A: KafkaAdmin>(
+    admin: &A,
+    plan: &PlanFile,
+    view: &ClusterView,
+    options: &ExecuteOptions,
+    events: &mut dyn FnMut(ExecuteEvent),
+) -> Result<(Reassignment, ExecutionState), ExecError> {
+    let runnable = preflight(&plan.reassignment, view, options.preflight, events)?;
+    let rollback = view.rollback(&runnable);
+    write_atomic(&options.rollback_file, rollback.to_json().as_bytes())?;
+    events(ExecuteEvent::RollbackWritten {
+        file: options.rollback_file.clone(),
+        rollback,
+    });
+    let moves = view.moves(&runnable);
+    let waves = plan_waves(&moves, &options.wave_limits(view));
+    events(ExecuteEvent::WavesPlanned {
+        waves: waves.clone(),
+        moves: by_partition(&moves),
+    });
+    let mut state = ExecutionState::new(
+        plan.digest.clone(),
+        view.cluster_id.clone(),
+        waves,
+        options.throttle,
+    );
+    if let Some(rate) = options.throttle {
+        throttle(admin, &moves, rate, &mut state, &options.state_file, events).await?;
+    }
+    options.state_file.save(&state)?;
+    Ok((runnable, state))
+}
+
+/// Throttles the moves at `rate`, recording every value it replaces in the state's ledger.
+async fn throttle<A: KafkaAdmin>(
+    admin: &A,
+    moves: &[MoveSpec],
+    rate: u64,
+    state: &mut ExecutionState,
+    state_file: &StateFile,
+    events: &mut dyn FnMut(ExecuteEvent),
+) -> Result<(), ExecError> {
+    let plan = throttle_plan(moves);
+    let current = current_configs(admin, &plan).await?;
+    let changes = throttle_changes(&plan, rate, &current, &mut state.ledger);
+    // The ledger is saved before the change, so a crash in between still restores.
+    state_file.save(state)?;
+    apply_changes(admin, &changes).await?;
+    events(ExecuteEvent::Throttled {
+        rate,
+        plan,
+        changes: planned_changes(&changes),
+    });
+    Ok(())
+}
+
+/// Moves by partition, as a wave table looks them up.
+pub fn by_partition(moves: &[MoveSpec]) -> BTreeMap<TopicPartition, MoveSpec> {
+    moves.iter().map(|m| (m.tp.clone(), m.clone())).collect()
+}

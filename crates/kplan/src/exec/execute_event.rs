@@ -1,0 +1,87 @@
+//! What [`execute`](super::execute) reports as it goes, and how it ends. The command renders
+//! these (text on stderr and a progress bar, or JSON lines); tests assert on them.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::{Drift, MoveSpec, PlannedChange, ThrottlePlan, Wave};
+use crate::model::TopicPartition;
+use crate::plan::Reassignment;
+
+/// One step of an execution, in the order they happen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExecuteEvent {
+    /// An unfinished state file of this very plan was found: the run continues it.
+    Resuming,
+    /// Partitions that drifted since planning are skipped (`--force`).
+    SkippingDrifted(Vec<Drift>),
+    /// The current assignment of the partitions to move was saved, for a rollback.
+    RollbackWritten {
+        file: PathBuf,
+        rollback: Reassignment,
+    },
+    /// The moves, split into waves (leader-only changes first).
+    WavesPlanned {
+        waves: Vec<Wave>,
+        moves: BTreeMap<TopicPartition, MoveSpec>,
+    },
+    /// Throttles were set (their prior values are in the state file's ledger).
+    Throttled {
+        rate: u64,
+        plan: ThrottlePlan,
+        changes: Vec<PlannedChange>,
+    },
+    /// The waves start (or resume); from here, a stop request stops new waves.
+    Watching { bytes_total: u64 },
+    /// Where the moves stand after a poll of the cluster.
+    Progress(Progress),
+    /// A wave is being submitted (`wave` counts from 1).
+    SubmittingWave {
+        wave: usize,
+        waves: usize,
+        partitions: usize,
+    },
+    /// The controller did not answer a submission; the next poll reconciles from
+    /// ListPartitionReassignments, so nothing is submitted twice.
+    NoAnswer { error: String },
+    /// Every move of the plan is done.
+    MovesComplete,
+    /// Preferred leaders were elected for the moved partitions whose leader is not first.
+    LeadersElected {
+        partitions: usize,
+        /// `partition: error` of the elections that failed.
+        failed: Vec<String>,
+    },
+    /// The ledger was restored: throttles are back to what they were before.
+    ThrottlesRestored,
+}
+
+/// Where the moves of a plan stand.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Submitted and no longer moving.
+    pub done: usize,
+    /// Submitted and still moving.
+    pub in_flight: usize,
+    /// Not submitted yet.
+    pub left: usize,
+    /// Bytes still to copy: in-flight copies plus the waves not submitted yet.
+    pub bytes_remaining: u64,
+    /// Bytes the whole run copies.
+    pub bytes_total: u64,
+}
+
+/// How an `execute` call ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecuteOutcome {
+    /// Every partition is at its target; throttles are restored.
+    Done { partitions: usize },
+    /// The state file says this plan already finished; nothing was done.
+    AlreadyFinished,
+    /// Without waiting: wave `wave` (counting from 1) was submitted; run again to continue.
+    WaveSubmitted { wave: usize },
+    /// Without waiting: moves are still in flight, so no new wave was submitted.
+    StillInFlight { in_flight: usize },
+    /// Stopped on request: no new waves; the moves in flight keep running.
+    Interrupted { in_flight: usize },
+}

@@ -1,0 +1,253 @@
+//! `verify`: where each partition of a plan stands — done, in progress, pending (a later wave of
+//! an unfinished execution), diverged or missing — as an exit code a runbook can branch on; and,
+//! once every partition is done, the throttles taken back.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use super::{
+    apply_changes, classify, current_configs, exit_code, restore_ledger, throttle_plan,
+    unthrottle_changes, ClusterView, ExecError, MoveSpec, PartitionStatus, PlanFile, StateFile,
+};
+use crate::kafka::KafkaAdmin;
+use crate::model::{BrokerId, TopicPartition};
+use crate::plan::{PartitionReassignment, Reassignment};
+
+#[derive(Clone, Debug)]
+pub struct VerifyOptions {
+    /// Holds the throttle ledger and the waves not submitted yet.
+    pub state_file: StateFile,
+    /// Poll until nothing is in progress, or `timeout`.
+    pub wait: bool,
+    pub timeout: Duration,
+    /// Leave throttles in place even when everything is done.
+    pub preserve_throttles: bool,
+    pub poll_interval: Duration,
+}
+
+/// One partition of the plan in the cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionProgress {
+    pub tp: TopicPartition,
+    pub target: Vec<BrokerId>,
+    pub status: PartitionStatus,
+    /// Bytes still to copy (in progress only).
+    pub bytes_remaining: u64,
+}
+
+/// What happened to the throttles once everything was done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThrottleRestore {
+    /// An earlier run already put the ledger back.
+    AlreadyRestored,
+    FromLedger,
+    /// No ledger: this plan's throttled-replica entries were removed, rates left alone.
+    ListEntriesRemoved,
+    /// No ledger, and none of this plan's entries were left.
+    NothingLeft,
+}
+
+impl fmt::Display for ThrottleRestore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ThrottleRestore::AlreadyRestored => "already restored to their previous values",
+            ThrottleRestore::FromLedger => "restored from the ledger",
+            ThrottleRestore::ListEntriesRemoved => {
+                "this plan's throttled-replica entries removed; throttle rates untouched (no ledger)"
+            }
+            ThrottleRestore::NothingLeft => {
+                "no throttled-replica entries of this plan were left; throttle rates untouched (no ledger)"
+            }
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// In plan order.
+    pub partitions: Vec<PartitionProgress>,
+    /// 0 all done, 2 in progress or pending, 3 diverged or missing.
+    pub exit_code: u8,
+    /// `None` when not everything is done, or with `preserve_throttles`.
+    pub throttles: Option<ThrottleRestore>,
+}
+
+/// What `verify --wait` reports between polls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifyEvent {
+    StillMoving {
+        in_progress: usize,
+        bytes_remaining: u64,
+    },
+}
+
+pub async fn verify<A: KafkaAdmin>(
+    admin: &A,
+    plan: &PlanFile,
+    options: &VerifyOptions,
+    events: &mut dyn FnMut(VerifyEvent),
+) -> Result<VerifyReport, ExecError> {
+    let started = Instant::now();
+    let partitions = loop {
+        let queued = queued(&options.state_file, &plan.digest)?;
+        let view = ClusterView::fetch(admin, &plan.reassignment, true).await?;
+        let rows = partition_progress(&plan.reassignment, &view, &queued);
+        let moving = rows.iter().any(|r| {
+            matches!(
+                r.status,
+                PartitionStatus::InProgress | PartitionStatus::Pending
+            )
+        });
+        if !(options.wait && moving && started.elapsed() < options.timeout) {
+            break rows;
+        }
+        events(VerifyEvent::StillMoving {
+            in_progress: rows
+                .iter()
+                .filter(|r| r.status == PartitionStatus::InProgress)
+                .count(),
+            bytes_remaining: rows.iter().map(|r| r.bytes_remaining).sum(),
+        });
+        tokio::time::sleep(options.poll_interval).await;
+    };
+    let statuses: Vec<PartitionStatus> = partitions.iter().map(|r| r.status.clone()).collect();
+    let exit_code = exit_code(&statuses);
+    // Throttles come off only when every partition of the plan is done.
+    let throttles = if exit_code == 0 && !options.preserve_throttles {
+        Some(take_back_throttles(admin, &plan.reassignment, &options.state_file).await?)
+    } else {
+        None
+    };
+    Ok(VerifyReport {
+        partitions,
+        exit_code,
+        throttles,
+    })
+}
+
+/// Partitions an unfinished execution of this very plan has not submitted yet.
+fn queued(state_file: &StateFile, digest: &str) -> Result<BTreeSet<TopicPartition>, ExecError> {
+    Ok(match state_file.load_for(digest)? {
+        Some(s) if !s.finished => s.queued().cloned().collect(),
+        _ => BTreeSet::new(),
+    })
+}
+
+fn partition_progress(
+    plan: &Reassignment,
+    view: &ClusterView,
+    queued: &BTreeSet<TopicPartition>,
+) -> Vec<PartitionProgress> {
+    plan.partitions
+        .iter()
+        .map(|p| {
+            let tp = p.topic_partition();
+            let status = status_of(p, plan, view, queued);
+            let bytes_remaining = if status == PartitionStatus::InProgress {
+                view.bytes_remaining(&tp)
+            } else {
+                0
+            };
+            PartitionProgress {
+                tp,
+                target: p.brokers().to_vec(),
+                status,
+                bytes_remaining,
+            }
+        })
+        .collect()
+}
+
+/// [`classify`], except that a partition an unfinished execution still has queued, untouched
+/// since planning, is pending rather than diverged.
+fn status_of(
+    p: &PartitionReassignment,
+    plan: &Reassignment,
+    view: &ClusterView,
+    queued: &BTreeSet<TopicPartition>,
+) -> PartitionStatus {
+    let tp = p.topic_partition();
+    let live = view.partitions.get(&tp).map(|s| s.replicas.as_slice());
+    let ongoing = view
+        .ongoing
+        .get(&tp)
+        .map(|o| (o.replicas.as_slice(), o.removing.as_slice()));
+    match classify(p.brokers(), live, ongoing) {
+        PartitionStatus::Diverged { .. }
+            if queued.contains(&tp) && ongoing.is_none() && untouched(&tp, plan, view) =>
+        {
+            PartitionStatus::Pending
+        }
+        other => other,
+    }
+}
+
+/// The partition still has the replicas it was planned from (or the plan does not say).
+fn untouched(tp: &TopicPartition, plan: &Reassignment, view: &ClusterView) -> bool {
+    view.original(tp).is_some_and(|o| {
+        plan.kplan
+            .as_ref()
+            .and_then(|c| {
+                c.current
+                    .iter()
+                    .find(|c| c.topic == tp.topic && c.partition == tp.partition)
+            })
+            .is_none_or(|c| c.replicas == o)
+    })
+}
+
+/// Restores the ledger of the plan's state file; without one, removes only this plan's
+/// throttled-replica entries and never touches rates it did not record.
+async fn take_back_throttles<A: KafkaAdmin>(
+    admin: &A,
+    plan: &Reassignment,
+    state_file: &StateFile,
+) -> Result<ThrottleRestore, ExecError> {
+    match state_file.load()? {
+        Some(state) if !state.ledger.is_empty() && state.throttles_restored => {
+            Ok(ThrottleRestore::AlreadyRestored)
+        }
+        Some(mut state) if !state.ledger.is_empty() => {
+            restore_ledger(admin, &mut state)
+                .await
+                .map_err(|e| ExecError::RestoringThrottles(Box::new(e)))?;
+            state_file.save(&state)?;
+            Ok(ThrottleRestore::FromLedger)
+        }
+        _ => {
+            let tplan = throttle_plan(&planned_moves(plan));
+            let current = current_configs(admin, &tplan).await?;
+            let changes = unthrottle_changes(&tplan, &current);
+            apply_changes(admin, &changes).await?;
+            Ok(if changes.is_empty() {
+                ThrottleRestore::NothingLeft
+            } else {
+                ThrottleRestore::ListEntriesRemoved
+            })
+        }
+    }
+}
+
+/// The moves a kplan plan was made for (from the replicas it carries); none for a plan from
+/// another tool, whose starting point is unknown once the moves are done.
+fn planned_moves(plan: &Reassignment) -> Vec<MoveSpec> {
+    let Some(ctx) = &plan.kplan else {
+        return Vec::new();
+    };
+    ctx.current
+        .iter()
+        .filter_map(|c| {
+            let target = plan
+                .partitions
+                .iter()
+                .find(|p| p.topic == c.topic && p.partition == c.partition)?;
+            Some(MoveSpec {
+                tp: TopicPartition::new(&c.topic, c.partition),
+                current: c.replicas.clone(),
+                target: target.brokers().to_vec(),
+                size: 0,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,257 @@
+//! The waves of one execution, from the first poll to the end.
+//!
+//! Each pass polls the cluster and reconciles with the controller: a move it runs, or that
+//! already finished, counts as submitted — this is what makes a dropped response and a second
+//! run harmless. With nothing in flight the next wave goes out; when every wave is done the
+//! preferred leaders are elected and the throttle ledger is restored.
+
+use std::collections::BTreeMap;
+
+use super::{
+    restore_ledger, ClusterView, ExecError, ExecuteEvent, ExecuteOptions, ExecuteOutcome,
+    ExecutionState, Progress, StopSignal,
+};
+use crate::kafka::{ElectionKind, KafkaAdmin};
+use crate::model::{BrokerId, TopicPartition};
+use crate::plan::Reassignment;
+
+pub(super) struct WaveLoop<'a, A> {
+    admin: &'a A,
+    options: &'a ExecuteOptions,
+    state: ExecutionState,
+    view: ClusterView,
+    /// The partitions this execution runs.
+    running: Reassignment,
+    /// Each partition's target replicas.
+    targets: BTreeMap<TopicPartition, Vec<BrokerId>>,
+    /// Bytes the whole run copies.
+    bytes_total: u64,
+}
+
+impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
+    pub fn new(
+        admin: &'a A,
+        options: &'a ExecuteOptions,
+        state: ExecutionState,
+        view: ClusterView,
+        running: Reassignment,
+    ) -> Self {
+        let targets = running
+            .partitions
+            .iter()
+            .map(|p| (p.topic_partition(), p.brokers().to_vec()))
+            .collect();
+        let bytes_total = view.moves(&running).iter().map(|m| m.bytes_to_copy()).sum();
+        WaveLoop {
+            admin,
+            options,
+            state,
+            view,
+            running,
+            targets,
+            bytes_total,
+        }
+    }
+
+    pub async fn run(
+        mut self,
+        stop: &StopSignal,
+        events: &mut dyn FnMut(ExecuteEvent),
+    ) -> Result<ExecuteOutcome, ExecError> {
+        events(ExecuteEvent::Watching {
+            bytes_total: self.bytes_total,
+        });
+        loop {
+            let progress = self.poll().await?;
+            events(ExecuteEvent::Progress(progress));
+            self.options.state_file.save(&self.state)?;
+            if stop.is_stopped() {
+                return Ok(ExecuteOutcome::Interrupted {
+                    in_flight: progress.in_flight,
+                });
+            }
+            if progress.in_flight == 0 {
+                match self.state.next_wave() {
+                    Some(wave) => {
+                        self.submit(wave, events).await?;
+                        if !self.options.wait {
+                            return Ok(ExecuteOutcome::WaveSubmitted { wave: wave + 1 });
+                        }
+                        continue;
+                    }
+                    None if progress.left == 0 => break,
+                    None => {}
+                }
+            } else if !self.options.wait {
+                return Ok(ExecuteOutcome::StillInFlight {
+                    in_flight: progress.in_flight,
+                });
+            }
+            tokio::time::sleep(self.options.poll_interval).await;
+        }
+        events(ExecuteEvent::MovesComplete);
+        self.finish(events).await
+    }
+
+    /// Reads where the moves stand, reconciling what counts as submitted with the controller.
+    async fn poll(&mut self) -> Result<Progress, ExecError> {
+        self.view.refresh_partitions(self.admin).await?;
+        self.reconcile();
+        let in_flight: Vec<TopicPartition> = self
+            .state
+            .submitted
+            .iter()
+            .filter(|tp| self.view.ongoing.contains_key(*tp))
+            .cloned()
+            .collect();
+        let submitted = self.state.submitted.len();
+        self.view.refresh_sizes(self.admin).await?;
+        Ok(Progress {
+            done: submitted - in_flight.len(),
+            in_flight: in_flight.len(),
+            left: self.targets.len() - submitted,
+            bytes_remaining: self.bytes_remaining(&in_flight),
+            bytes_total: self.bytes_total,
+        })
+    }
+
+    /// A scheduled partition that is at its target, or moving towards it, was submitted —
+    /// whether or not this run heard the controller's answer.
+    fn reconcile(&mut self) {
+        for (tp, target) in &self.targets {
+            let at_target = self
+                .view
+                .partitions
+                .get(tp)
+                .is_some_and(|p| &p.replicas == target)
+                && !self.view.ongoing.contains_key(tp);
+            let towards = self.view.ongoing.get(tp).is_some_and(|o| {
+                o.replicas
+                    .iter()
+                    .copied()
+                    .filter(|b| !o.removing.contains(b))
+                    .collect::<Vec<_>>()
+                    == *target
+            });
+            if (at_target || towards) && self.state.is_scheduled(tp) {
+                self.state.submitted.insert(tp.clone());
+            }
+        }
+    }
+
+    /// What the in-flight copies still have to copy, plus the whole of the queued waves.
+    fn bytes_remaining(&self, in_flight: &[TopicPartition]) -> u64 {
+        let adding: BTreeMap<TopicPartition, u64> = self
+            .view
+            .moves(&self.running)
+            .into_iter()
+            .map(|m| (m.tp.clone(), m.adding().len() as u64))
+            .collect();
+        let copying: u64 = in_flight
+            .iter()
+            .map(|tp| self.view.bytes_remaining(tp))
+            .sum();
+        let queued: u64 = self
+            .state
+            .queued()
+            .map(|tp| self.view.size(tp) * adding.get(tp).copied().unwrap_or(0))
+            .sum();
+        copying + queued
+    }
+
+    /// Submits what is left of wave `wave`. A refusal is an error (after the accepted moves
+    /// are saved); no answer at all is not: the next poll reconciles.
+    async fn submit(
+        &mut self,
+        wave: usize,
+        events: &mut dyn FnMut(ExecuteEvent),
+    ) -> Result<(), ExecError> {
+        let batch: Vec<(TopicPartition, Option<Vec<BrokerId>>)> = self.state.waves[wave]
+            .iter()
+            .filter(|tp| !self.state.submitted.contains(*tp))
+            .map(|tp| (tp.clone(), Some(self.targets[tp].clone())))
+            .collect();
+        events(ExecuteEvent::SubmittingWave {
+            wave: wave + 1,
+            waves: self.state.waves.len(),
+            partitions: batch.len(),
+        });
+        let results = match self.admin.alter_reassignments(&batch).await {
+            Ok(results) => results,
+            Err(e) => {
+                events(ExecuteEvent::NoAnswer {
+                    error: e.to_string(),
+                });
+                return Ok(());
+            }
+        };
+        let mut refused = Vec::new();
+        for (tp, r) in results {
+            match r {
+                Ok(()) => {
+                    self.state.submitted.insert(tp);
+                }
+                Err(e) => refused.push((tp, e)),
+            }
+        }
+        self.options.state_file.save(&self.state)?;
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(ExecError::MovesRefused(refused))
+        }
+    }
+
+    /// Every move is done: preferred leaders, throttles back, the state marked finished.
+    async fn finish(
+        mut self,
+        events: &mut dyn FnMut(ExecuteEvent),
+    ) -> Result<ExecuteOutcome, ExecError> {
+        if self.options.elect_leaders {
+            self.elect_preferred_leaders(events).await?;
+        }
+        if self.state.has_throttles_to_restore() {
+            restore_ledger(self.admin, &mut self.state).await?;
+            events(ExecuteEvent::ThrottlesRestored);
+        }
+        self.state.finished = true;
+        self.options.state_file.save(&self.state)?;
+        Ok(ExecuteOutcome::Done {
+            partitions: self.targets.len(),
+        })
+    }
+
+    /// A completed move leaves leadership where it was unless the old leader left the replica
+    /// set; a preferred election makes each target's first replica the leader.
+    async fn elect_preferred_leaders(
+        &self,
+        events: &mut dyn FnMut(ExecuteEvent),
+    ) -> Result<(), ExecError> {
+        let elect: Vec<TopicPartition> = self
+            .targets
+            .iter()
+            .filter(|(tp, t)| {
+                self.view
+                    .partitions
+                    .get(*tp)
+                    .is_some_and(|p| p.leader != t.first().copied())
+            })
+            .map(|(tp, _)| tp.clone())
+            .collect();
+        if elect.is_empty() {
+            return Ok(());
+        }
+        let results = self
+            .admin
+            .elect_leaders(ElectionKind::Preferred, &elect)
+            .await?;
+        events(ExecuteEvent::LeadersElected {
+            partitions: elect.len(),
+            failed: results
+                .iter()
+                .filter_map(|(tp, r)| r.as_ref().err().map(|e| format!("{tp}: {e}")))
+                .collect(),
+        });
+        Ok(())
+    }
+}

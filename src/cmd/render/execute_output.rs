@@ -1,0 +1,198 @@
+//! An execution as the operator sees it: lines on stderr and a progress bar in bytes (`table`),
+//! or one JSON event per line on stdout (`json`).
+
+use std::path::{Path, PathBuf};
+
+use indicatif::ProgressBar;
+use serde_json::json;
+
+use super::{human, progress, tables};
+use kplan::exec::{list_summary, DryRun, ExecuteEvent, ExecuteOutcome, Progress};
+
+pub struct ExecuteOutput {
+    json: bool,
+    /// Following the moves (a bar), as opposed to submitting one wave.
+    wait: bool,
+    plan: PathBuf,
+    state_file: PathBuf,
+    bar: Option<ProgressBar>,
+}
+
+impl ExecuteOutput {
+    pub fn new(json: bool, wait: bool, plan: &Path, state_file: &Path) -> Self {
+        ExecuteOutput {
+            json,
+            wait,
+            plan: plan.to_owned(),
+            state_file: state_file.to_owned(),
+            bar: None,
+        }
+    }
+
+    fn say(&self, line: impl AsRef<str>) {
+        if !self.json {
+            eprintln!("{}", line.as_ref());
+        }
+    }
+
+    fn emit(&self, value: serde_json::Value) {
+        if self.json {
+            println!("{value}");
+        }
+    }
+
+    pub fn event(&mut self, event: &ExecuteEvent) {
+        match event {
+            ExecuteEvent::Resuming => {
+                self.say(format!("resuming from {}", self.state_file.display()))
+            }
+            ExecuteEvent::SkippingDrifted(drifted) => self.say(format!(
+                "warning: skipping {} drifted partition(s) (--force):\n  {}",
+                drifted.len(),
+                lines(drifted)
+            )),
+            ExecuteEvent::RollbackWritten { file, rollback } => {
+                self.say(format!(
+                    "Current partition replica assignment\n\n{}\nSave this to use as the --reassignment-json-file option during rollback (written to {})",
+                    rollback.to_json(),
+                    file.display()
+                ));
+                self.emit(json!({"event": "rollback", "file": file.display().to_string()}));
+            }
+            ExecuteEvent::WavesPlanned { waves, moves } => {
+                self.say(tables::wave_table(waves, moves).to_string())
+            }
+            ExecuteEvent::Throttled {
+                rate,
+                plan,
+                changes,
+            } => {
+                for line in list_summary(plan) {
+                    self.say(format!("throttle: {line}"));
+                }
+                self.say(format!(
+                    "throttle: {} on {} sending and {} receiving broker(s)",
+                    human::rate(*rate as f64),
+                    plan.senders.len(),
+                    plan.receivers.len()
+                ));
+                self.emit(json!({"event": "throttled", "rate": rate, "changes": changes}));
+            }
+            ExecuteEvent::Watching { bytes_total } => {
+                if !self.json && self.wait {
+                    self.bar = Some(progress::bytes_bar(*bytes_total));
+                }
+            }
+            ExecuteEvent::Progress(p) => self.progress(p),
+            ExecuteEvent::SubmittingWave {
+                wave,
+                waves,
+                partitions,
+            } => {
+                self.say(format!(
+                    "submitting wave {wave}/{waves}: {partitions} partition(s)"
+                ));
+                self.emit(json!({"event": "wave", "wave": wave, "waves": waves, "partitions": partitions}));
+            }
+            ExecuteEvent::NoAnswer { error } => {
+                self.say(format!("warning: {error}; reconciling with the controller"))
+            }
+            ExecuteEvent::MovesComplete => {
+                if let Some(b) = &self.bar {
+                    b.finish_and_clear();
+                }
+            }
+            ExecuteEvent::LeadersElected { partitions, failed } => {
+                self.say(format!(
+                    "preferred leader election: {partitions} partition(s), {} failed",
+                    failed.len()
+                ));
+                for f in failed {
+                    self.say(format!("  warning: {f}"));
+                }
+            }
+            ExecuteEvent::ThrottlesRestored => {
+                self.say("throttles restored to their previous values")
+            }
+        }
+    }
+
+    fn progress(&self, p: &Progress) {
+        if let Some(b) = &self.bar {
+            b.set_position(p.bytes_total.saturating_sub(p.bytes_remaining));
+            b.set_message(format!(
+                "{} done, {} in flight, {} left",
+                p.done, p.in_flight, p.left
+            ));
+        }
+        self.emit(json!({"event": "progress", "done": p.done, "in_flight": p.in_flight, "left": p.left, "bytes_remaining": p.bytes_remaining, "bytes_total": p.bytes_total}));
+    }
+
+    /// The last words of a run; returns the exit code.
+    pub fn outcome(&self, outcome: &ExecuteOutcome) -> u8 {
+        match *outcome {
+            ExecuteOutcome::Done { partitions } => {
+                self.say(format!("done: {partitions} partition(s) at their targets"));
+                self.emit(json!({"event": "done", "partitions": partitions}));
+            }
+            ExecuteOutcome::AlreadyFinished => self.say(format!(
+                "{} says this plan already finished; kplan verify checks it",
+                self.state_file.display()
+            )),
+            ExecuteOutcome::WaveSubmitted { wave } => self.say(format!(
+                "wave {wave} submitted. Run kplan execute again to continue with the next wave, kplan verify --plan {} to check.",
+                self.plan.display()
+            )),
+            ExecuteOutcome::StillInFlight { in_flight } => self.say(format!(
+                "{in_flight} move(s) still in flight; run again when they finish to submit the next wave"
+            )),
+            ExecuteOutcome::Interrupted { in_flight } => {
+                if let Some(b) = &self.bar {
+                    b.abandon();
+                }
+                self.say(format!(
+                    "\ninterrupted: no new waves are submitted; {in_flight} move(s) in flight keep running (that is safe).\n  resume:  kplan execute --plan {} (same flags)\n  cancel:  kplan cancel --plan {}\n  state:   {}",
+                    self.plan.display(),
+                    self.plan.display(),
+                    self.state_file.display()
+                ));
+                self.emit(json!({"event": "interrupted", "in_flight": in_flight}));
+                return 130;
+            }
+        }
+        0
+    }
+
+    /// `--dry-run`: every config change and wave, nothing changed.
+    pub fn dry_run(&self, dry: &DryRun) {
+        if self.json {
+            self.emit(json!({"event": "dry_run", "config_changes": dry.config_changes, "waves": dry.waves}));
+            return;
+        }
+        eprintln!("dry run: nothing is changed.");
+        eprintln!(
+            "Current assignment (save it to roll back):\n{}",
+            dry.rollback.to_json()
+        );
+        if dry.config_changes.is_empty() {
+            eprintln!("no throttle (--throttle not given)");
+        } else {
+            eprintln!("IncrementalAlterConfigs it would send:");
+            for c in &dry.config_changes {
+                match &c.value {
+                    Some(v) => eprintln!("  {}: SET {}={v}", c.resource, c.key),
+                    None => eprintln!("  {}: DELETE {}", c.resource, c.key),
+                }
+            }
+        }
+        eprintln!("{}", tables::wave_table(&dry.waves, &dry.moves));
+    }
+}
+
+fn lines<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n  ")
+}

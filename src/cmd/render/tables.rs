@@ -1,0 +1,276 @@
+//! Every comfy-table the commands print, built here with one look (UTF-8, condensed).
+
+use std::collections::BTreeMap;
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+
+use super::human;
+use kplan::exec::{
+    MoveSpec, PartitionProgress, PartitionStatus, ReassignmentStatus, ThrottleSetting, Wave,
+};
+use kplan::kafka::PerPartition;
+use kplan::model::{BrokerId, Cluster, Resource, TopicPartition};
+use kplan::plan::{Plan, PlanRequest};
+
+/// An empty table with the house style and this header.
+pub fn table(header: Vec<&str>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(header);
+    t
+}
+
+fn ids(v: &[BrokerId]) -> Vec<i32> {
+    v.iter().map(|b| b.0).collect()
+}
+
+/// `execute`: each wave's partitions, bytes and (the first six) moves.
+pub fn wave_table(waves: &[Wave], moves: &BTreeMap<TopicPartition, MoveSpec>) -> Table {
+    let mut t = table(vec!["wave", "partitions", "data to copy", "moves"]);
+    for (i, w) in waves.iter().enumerate() {
+        let bytes: u64 = w
+            .iter()
+            .filter_map(|tp| moves.get(tp))
+            .map(MoveSpec::bytes_to_copy)
+            .sum();
+        let list: Vec<String> = w
+            .iter()
+            .filter_map(|tp| moves.get(tp))
+            .map(|m| format!("{} {:?}→{:?}", m.tp, ids(&m.current), ids(&m.target)))
+            .collect();
+        let shown = if list.len() > 6 {
+            format!("{}\n… and {} more", list[..6].join("\n"), list.len() - 6)
+        } else {
+            list.join("\n")
+        };
+        t.add_row(vec![
+            (i + 1).to_string(),
+            w.len().to_string(),
+            human::bytes(bytes as f64),
+            shown,
+        ]);
+    }
+    t
+}
+
+/// `verify`: each partition of the plan, its target and where it stands.
+pub fn verify_table(partitions: &[PartitionProgress]) -> Table {
+    let mut t = table(vec!["partition", "target", "status", "detail"]);
+    for p in partitions {
+        let detail = match &p.status {
+            PartitionStatus::InProgress => {
+                format!("{} left", human::bytes(p.bytes_remaining as f64))
+            }
+            PartitionStatus::Diverged { replicas } => format!("replicas {:?}", ids(replicas)),
+            _ => String::new(),
+        };
+        t.add_row(vec![
+            p.tp.to_string(),
+            format!("{:?}", ids(&p.target)),
+            p.status.label().to_owned(),
+            detail,
+        ]);
+    }
+    t
+}
+
+/// `throttle show`: every throttle config set in the cluster.
+pub fn throttle_table(settings: &[ThrottleSetting]) -> Table {
+    let mut t = table(vec!["resource", "config", "value"]);
+    for s in settings {
+        t.add_row(vec![
+            s.resource.to_string(),
+            s.key.to_owned(),
+            s.value.clone(),
+        ]);
+    }
+    t
+}
+
+/// `cancel`: the controller's answer per partition.
+pub fn cancel_table(results: &PerPartition<()>) -> Table {
+    let mut t = table(vec!["partition", "cancel"]);
+    for (tp, r) in results {
+        t.add_row(vec![
+            tp.to_string(),
+            match r {
+                Ok(()) => "cancelled: back to the original replicas".to_owned(),
+                Err(e) => e.clone(),
+            },
+        ]);
+    }
+    t
+}
+
+/// `status`: the reassignments in flight.
+pub fn status_table(rows: &[ReassignmentStatus]) -> Table {
+    let mut t = table(vec![
+        "partition",
+        "replicas",
+        "adding",
+        "removing",
+        "left to copy",
+    ]);
+    for r in rows {
+        t.add_row(vec![
+            r.tp.to_string(),
+            format!("{:?}", ids(&r.ongoing.replicas)),
+            format!("{:?}", ids(&r.ongoing.adding)),
+            format!("{:?}", ids(&r.ongoing.removing)),
+            human::bytes(r.bytes_remaining as f64),
+        ]);
+    }
+    t
+}
+
+/// The row of `snapshot`'s summary table.
+pub struct SnapshotRow {
+    pub cluster: String,
+    pub brokers: String,
+    pub topics: usize,
+    pub partitions: usize,
+    pub leader_bytes: u64,
+    pub bytes_in: f64,
+    pub bytes_out: f64,
+    pub traffic_source: String,
+    pub moving: usize,
+}
+
+/// `snapshot`: what was captured.
+pub fn snapshot_table(row: &SnapshotRow) -> Table {
+    let mut t = table(vec![
+        "cluster",
+        "brokers",
+        "topics",
+        "partitions",
+        "data (leaders)",
+        "bytes in",
+        "bytes out",
+        "traffic from",
+        "moving",
+    ]);
+    t.add_row(vec![
+        row.cluster.clone(),
+        row.brokers.clone(),
+        row.topics.to_string(),
+        row.partitions.to_string(),
+        human::bytes(row.leader_bytes as f64),
+        human::rate(row.bytes_in),
+        human::rate(row.bytes_out),
+        row.traffic_source.clone(),
+        row.moving.to_string(),
+    ]);
+    t
+}
+
+fn arrow(before: String, after: String) -> String {
+    if before == after {
+        before
+    } else {
+        format!("{before} → {after}")
+    }
+}
+
+/// `generate`: per-broker before → after.
+pub fn broker_table(cluster: &Cluster, plan: &Plan, request: &PlanRequest) -> Table {
+    let mut t = table(vec![
+        "broker",
+        "rack",
+        "replicas",
+        "leaders",
+        "disk",
+        "bytes in",
+        "bytes out",
+        "note",
+    ]);
+    for b in cluster.brokers() {
+        let before = plan.metrics.before[&b.id];
+        let after = plan.metrics.after[&b.id];
+        let count = |r: Resource| arrow(format!("{}", before[r]), format!("{}", after[r]));
+        let shown = |r: Resource, f: fn(f64) -> String| {
+            Cell::new(arrow(f(before[r]), f(after[r]))).set_alignment(CellAlignment::Right)
+        };
+        let note = if request.decommission.contains(&b.id) {
+            "decommissioned"
+        } else if !plan.report.eligible_brokers.contains(&b.id) {
+            "not in --brokers"
+        } else if before[Resource::Replicas] == 0.0 && after[Resource::Replicas] > 0.0 {
+            "new"
+        } else {
+            ""
+        };
+        t.add_row(vec![
+            Cell::new(b.id).set_alignment(CellAlignment::Right),
+            Cell::new(b.rack.as_deref().unwrap_or("-")),
+            Cell::new(count(Resource::Replicas)).set_alignment(CellAlignment::Right),
+            Cell::new(count(Resource::Leaders)).set_alignment(CellAlignment::Right),
+            shown(Resource::Disk, human::bytes),
+            shown(Resource::BytesIn, human::rate),
+            shown(Resource::BytesOut, human::rate),
+            Cell::new(note),
+        ]);
+    }
+    t
+}
+
+/// `generate`: totals against their lower bounds, and the copy time at the throttle.
+pub fn summary_table(plan: &Plan, throttle: Option<u64>) -> Table {
+    let m = &plan.metrics;
+    let lb = &plan.report.lower_bound;
+    let mut t = table(vec!["", "value"]);
+    t.add_row(vec![
+        "partitions changed".to_owned(),
+        m.partitions_changed.to_string(),
+    ]);
+    t.add_row(vec![
+        "replicas moved".to_owned(),
+        // The bounds are what meeting every band needs; a plan that leaves a goal unmet can be below.
+        format!(
+            "{} (every goal met needs ≥ {})",
+            m.replicas_moved, lb.replicas
+        ),
+    ]);
+    t.add_row(vec![
+        "data to copy".to_owned(),
+        format!(
+            "{} (every goal met needs ≥ {})",
+            human::bytes(m.bytes_moved as f64),
+            human::bytes(lb.bytes as f64)
+        ),
+    ]);
+    t.add_row(vec![
+        "leader changes".to_owned(),
+        m.leader_changes.to_string(),
+    ]);
+    if let Some(rate) = throttle {
+        t.add_row(vec![
+            format!("copy time at {}", human::rate(rate as f64)),
+            human::duration(crate::cmd::report::copy_seconds(plan, rate)),
+        ]);
+    }
+    t
+}
+
+/// `generate`: each goal, its weight, whether it is met and how far from the mean.
+pub fn goal_table(plan: &Plan) -> Table {
+    let mut t = table(vec![
+        "goal", "weight", "met", "max/mean", "min/mean", "detail",
+    ]);
+    for g in &plan.report.goals {
+        let ratio = |v: Option<f64>| v.map_or("-".to_owned(), |x| format!("{x:.3}"));
+        t.add_row(vec![
+            g.goal.to_string(),
+            format!("{}", g.weight),
+            if g.weight == 0.0 {
+                "off".to_owned()
+            } else if g.met {
+                "yes".to_owned()
+            } else {
+                "NO".to_owned()
+            },
+            ratio(g.max_over_mean),
+            ratio(g.min_over_mean),
+            g.detail.clone(),
+        ]);
+    }
+    t
+}
