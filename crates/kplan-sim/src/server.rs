@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use kafka_protocol::error::ResponseError;
@@ -95,234 +96,295 @@ async fn read_frame(stream: &mut TcpStream) -> Option<Bytes> {
     Some(Bytes::from(buf))
 }
 
-async fn write_frame(
-    stream: &mut TcpStream,
+/// A response frame: the request's correlation id, the body and the versions to encode it with.
+struct Response {
     api: ApiKey,
     version: i16,
     header_version: i16,
     correlation_id: i32,
-    body: &ResponseKind,
-) -> Option<()> {
-    let mut buf = BytesMut::new();
-    buf.put_i32(0);
-    ResponseHeader::default()
-        .with_correlation_id(correlation_id)
-        .encode(&mut buf, header_version)
-        .ok()?;
-    if let Err(e) = body.encode(&mut buf, version) {
-        eprintln!("kplan sandbox: cannot encode {api:?} v{version} response: {e}");
-        return None;
+    body: ResponseKind,
+}
+
+impl Response {
+    /// Writes the frame; `None` when the connection is gone (or the body cannot be encoded).
+    async fn write(&self, stream: &mut TcpStream) -> Option<()> {
+        let mut buf = BytesMut::new();
+        buf.put_i32(0);
+        ResponseHeader::default()
+            .with_correlation_id(self.correlation_id)
+            .encode(&mut buf, self.header_version)
+            .ok()?;
+        if let Err(e) = self.body.encode(&mut buf, self.version) {
+            eprintln!(
+                "kplan sandbox: cannot encode {:?} v{} response: {e}",
+                self.api, self.version
+            );
+            return None;
+        }
+        let len = (buf.len() - 4) as i32;
+        buf[..4].copy_from_slice(&len.to_be_bytes());
+        stream.write_all(&buf).await.ok()
     }
-    let len = (buf.len() - 4) as i32;
-    buf[..4].copy_from_slice(&len.to_be_bytes());
-    stream.write_all(&buf).await.ok()
+}
+
+/// What a connection does with one request.
+enum Step {
+    /// Answer (after `delay`), then read the next request.
+    Reply {
+        response: Response,
+        delay: Option<Duration>,
+    },
+    /// Answer, then close (a failed or out-of-order SASL round).
+    ReplyAndClose(Response),
+    /// Close (after `delay`) without answering: a request a broker cannot parse, one that skips
+    /// SASL, or a dropped-response fault (the request took effect; the client never hears back).
+    Close { delay: Option<Duration> },
+}
+
+/// The fixed start of every request: API key, version, correlation id.
+#[derive(Clone, Copy)]
+struct Head {
+    api: ApiKey,
+    version: i16,
+    correlation_id: i32,
+}
+
+impl Head {
+    fn peek(frame: &[u8]) -> Option<Head> {
+        if frame.len() < 8 {
+            return None;
+        }
+        Some(Head {
+            api: ApiKey::try_from(i16::from_be_bytes([frame[0], frame[1]])).ok()?,
+            version: i16::from_be_bytes([frame[2], frame[3]]),
+            correlation_id: i32::from_be_bytes([frame[4], frame[5], frame[6], frame[7]]),
+        })
+    }
+
+    fn respond(self, body: ResponseKind) -> Response {
+        Response {
+            api: self.api,
+            version: self.version,
+            header_version: self.api.response_header_version(self.version),
+            correlation_id: self.correlation_id,
+            body,
+        }
+    }
 }
 
 /// One client connection: requests are answered in order, as a Kafka broker does.
 async fn serve(mut stream: TcpStream, broker: i32, kind: ListenerKind, shared: Arc<Shared>) {
-    let mut authenticated = kind == ListenerKind::Plaintext;
-    let mut session: Option<SaslSession> = None;
-    let mut rounds: u64 = 0;
-    while let Some(mut frame) = read_frame(&mut stream).await {
-        if !shared.state.lock().expect("state lock").alive(broker) {
+    let mut conn = Connection {
+        broker,
+        kind,
+        shared,
+        authenticated: kind == ListenerKind::Plaintext,
+        session: None,
+        rounds: 0,
+    };
+    while let Some(frame) = read_frame(&mut stream).await {
+        if !conn.broker_alive() {
             return;
         }
-        if frame.len() < 8 {
-            return;
-        }
-        let raw_key = i16::from_be_bytes([frame[0], frame[1]]);
-        let version = i16::from_be_bytes([frame[2], frame[3]]);
-        let correlation_id = i32::from_be_bytes([frame[4], frame[5], frame[6], frame[7]]);
-        let Ok(api) = ApiKey::try_from(raw_key) else {
-            return;
-        };
-        let profile = shared.state.lock().expect("state lock").version;
-        let supported = profile
-            .versions(api)
-            .filter(|(min, max)| (*min..=*max).contains(&version));
-        if supported.is_none() {
-            if api == ApiKey::ApiVersions {
-                // KIP-511: an unknown ApiVersions version gets a v0 body with UNSUPPORTED_VERSION
-                // and the supported list, so the client can retry with one it knows.
-                let body = {
-                    let state = shared.state.lock().expect("state lock");
-                    let endpoints = |b: i32| shared.endpoint(kind, b);
-                    let ctx = Ctx {
-                        broker,
-                        endpoints: &endpoints,
-                        version: 0,
-                        injected: Some(ResponseError::UnsupportedVersion),
-                    };
-                    ResponseKind::ApiVersions(handlers::api_versions(&state, &ctx))
-                };
-                if write_frame(&mut stream, api, 0, 0, correlation_id, &body)
-                    .await
-                    .is_none()
-                {
+        match conn.answer(frame) {
+            Step::Reply { response, delay } => {
+                if let Some(d) = delay {
+                    tokio::time::sleep(d).await;
+                }
+                if response.write(&mut stream).await.is_none() {
                     return;
                 }
-                continue;
             }
-            // A Kafka broker closes the connection on a request it cannot parse.
-            return;
+            Step::ReplyAndClose(response) => {
+                let _ = response.write(&mut stream).await;
+                return;
+            }
+            Step::Close { delay } => {
+                if let Some(d) = delay {
+                    tokio::time::sleep(d).await;
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// A connection's state: which broker and listener it reached, and how far SASL got.
+struct Connection {
+    broker: i32,
+    kind: ListenerKind,
+    shared: Arc<Shared>,
+    authenticated: bool,
+    session: Option<SaslSession>,
+    rounds: u64,
+}
+
+impl Connection {
+    fn broker_alive(&self) -> bool {
+        self.shared
+            .state
+            .lock()
+            .expect("state lock")
+            .alive(self.broker)
+    }
+
+    /// Decodes one request and decides the answer.
+    fn answer(&mut self, mut frame: Bytes) -> Step {
+        const CLOSE: Step = Step::Close { delay: None };
+        let Some(head) = Head::peek(&frame) else {
+            return CLOSE;
+        };
+        let profile = self.shared.state.lock().expect("state lock").version;
+        let supported = profile
+            .versions(head.api)
+            .is_some_and(|(min, max)| (min..=max).contains(&head.version));
+        if !supported {
+            return self.unsupported_version(head);
         }
         let header: Result<RequestHeader, _> = decode_request_header_from_buffer(&mut frame);
         if header.is_err() {
-            return;
+            return CLOSE;
         }
-        let header_version = api.response_header_version(version);
-        let Ok(request) = RequestKind::decode(api, &mut frame, version) else {
-            return;
+        let Ok(request) = RequestKind::decode(head.api, &mut frame, head.version) else {
+            return CLOSE;
         };
-
         match request {
-            RequestKind::SaslHandshake(r) => {
-                let mech = r.mechanism.to_string();
-                let offered =
-                    kind == ListenerKind::SaslPlaintext && MECHANISMS.contains(&mech.as_str());
-                let body = SaslHandshakeResponse::default()
-                    .with_error_code(if offered {
-                        0
-                    } else {
-                        ResponseError::UnsupportedSaslMechanism.code()
-                    })
-                    .with_mechanisms(if kind == ListenerKind::SaslPlaintext {
-                        MECHANISMS
-                            .iter()
-                            .map(|m| StrBytes::from_static_str(m))
-                            .collect()
-                    } else {
-                        Vec::new()
-                    });
-                session = if offered {
-                    SaslSession::start(&mech)
-                } else {
-                    None
-                };
-                if write_frame(
-                    &mut stream,
-                    api,
-                    version,
-                    header_version,
-                    correlation_id,
-                    &ResponseKind::SaslHandshake(body),
-                )
-                .await
-                .is_none()
-                {
-                    return;
-                }
-                continue;
-            }
-            RequestKind::SaslAuthenticate(r) => {
-                let Some(s) = session.as_mut() else {
-                    let body = SaslAuthenticateResponse::default()
-                        .with_error_code(ResponseError::IllegalSaslState.code())
-                        .with_error_message(Some(StrBytes::from_static_str(
-                            "SaslHandshake must come first",
-                        )));
-                    let _ = write_frame(
-                        &mut stream,
-                        api,
-                        version,
-                        header_version,
-                        correlation_id,
-                        &ResponseKind::SaslAuthenticate(body),
-                    )
-                    .await;
-                    return;
-                };
-                rounds += 1;
-                let users = shared
-                    .sasl
-                    .as_ref()
-                    .map(|s| s.users.clone())
-                    .unwrap_or_default();
-                let seed = (broker as u64) << 32 ^ rounds ^ (shared.clock.now().to_bits());
-                let (body, done, failed) = match s.round(&users, &r.auth_bytes, seed) {
-                    Round::Continue(reply) => (
-                        SaslAuthenticateResponse::default().with_auth_bytes(reply.into()),
-                        false,
-                        false,
-                    ),
-                    Round::Done { reply, .. } => (
-                        SaslAuthenticateResponse::default().with_auth_bytes(reply.into()),
-                        true,
-                        false,
-                    ),
-                    Round::Failed(message) => (
-                        SaslAuthenticateResponse::default()
-                            .with_error_code(ResponseError::SaslAuthenticationFailed.code())
-                            .with_error_message(Some(StrBytes::from_string(message))),
-                        false,
-                        true,
-                    ),
-                };
-                if write_frame(
-                    &mut stream,
-                    api,
-                    version,
-                    header_version,
-                    correlation_id,
-                    &ResponseKind::SaslAuthenticate(body),
-                )
-                .await
-                .is_none()
-                    || failed
-                {
-                    return;
-                }
-                if done {
-                    authenticated = true;
-                    session = None;
-                }
-                continue;
-            }
-            _ => {}
+            RequestKind::SaslHandshake(r) => self.handshake(head, &r.mechanism),
+            RequestKind::SaslAuthenticate(r) => self.authenticate(head, &r.auth_bytes),
+            // Kafka closes an unauthenticated connection that skips SASL.
+            _ if !self.authenticated && head.api != ApiKey::ApiVersions => CLOSE,
+            request => self.handle(head, request),
         }
-        if !authenticated && api != ApiKey::ApiVersions {
-            return; // Kafka closes an unauthenticated connection that skips SASL
-        }
+    }
 
-        let (delay, drop_response, response) = {
-            let mut faults = shared.faults.lock().expect("faults lock");
-            let injected = faults.take_error(api);
-            let delay = faults.take_delay(api);
-            let drop_response = faults.take_drop(api);
-            drop(faults);
-            let mut state = shared.state();
-            let endpoints = |b: i32| shared.endpoint(kind, b);
-            let ctx = Ctx {
-                broker,
-                endpoints: &endpoints,
-                version,
-                injected,
-            };
+    /// KIP-511: an unknown ApiVersions version gets a v0 body with UNSUPPORTED_VERSION and the
+    /// supported list, so the client can retry with one it knows. Any other API: a Kafka
+    /// broker closes the connection on a request it cannot parse.
+    fn unsupported_version(&self, head: Head) -> Step {
+        if head.api != ApiKey::ApiVersions {
+            return Step::Close { delay: None };
+        }
+        let state = self.shared.state.lock().expect("state lock");
+        let endpoints = |b: i32| self.shared.endpoint(self.kind, b);
+        let ctx = Ctx {
+            broker: self.broker,
+            endpoints: &endpoints,
+            version: 0,
+            injected: Some(ResponseError::UnsupportedVersion),
+        };
+        let body = ResponseKind::ApiVersions(handlers::api_versions(&state, &ctx));
+        let response = Response {
+            api: head.api,
+            version: 0,
+            header_version: 0,
+            correlation_id: head.correlation_id,
+            body,
+        };
+        Step::Reply {
+            response,
+            delay: None,
+        }
+    }
+
+    fn handshake(&mut self, head: Head, mechanism: &StrBytes) -> Step {
+        let sasl_listener = self.kind == ListenerKind::SaslPlaintext;
+        let mech = mechanism.to_string();
+        let offered = sasl_listener && MECHANISMS.contains(&mech.as_str());
+        let body = SaslHandshakeResponse::default()
+            .with_error_code(if offered {
+                0
+            } else {
+                ResponseError::UnsupportedSaslMechanism.code()
+            })
+            .with_mechanisms(if sasl_listener {
+                MECHANISMS
+                    .iter()
+                    .map(|m| StrBytes::from_static_str(m))
+                    .collect()
+            } else {
+                Vec::new()
+            });
+        self.session = if offered {
+            SaslSession::start(&mech)
+        } else {
+            None
+        };
+        Step::Reply {
+            response: head.respond(ResponseKind::SaslHandshake(body)),
+            delay: None,
+        }
+    }
+
+    fn authenticate(&mut self, head: Head, token: &[u8]) -> Step {
+        let Some(session) = self.session.as_mut() else {
+            let body = SaslAuthenticateResponse::default()
+                .with_error_code(ResponseError::IllegalSaslState.code())
+                .with_error_message(Some(StrBytes::from_static_str(
+                    "SaslHandshake must come first",
+                )));
+            return Step::ReplyAndClose(head.respond(ResponseKind::SaslAuthenticate(body)));
+        };
+        self.rounds += 1;
+        let users = self
+            .shared
+            .sasl
+            .as_ref()
+            .map(|s| s.users.clone())
+            .unwrap_or_default();
+        let seed = (self.broker as u64) << 32 ^ self.rounds ^ (self.shared.clock.now().to_bits());
+        let reply =
+            |body: SaslAuthenticateResponse| head.respond(ResponseKind::SaslAuthenticate(body));
+        match session.round(&users, token, seed) {
+            Round::Continue(bytes) => Step::Reply {
+                response: reply(SaslAuthenticateResponse::default().with_auth_bytes(bytes.into())),
+                delay: None,
+            },
+            Round::Done { reply: bytes, .. } => {
+                self.authenticated = true;
+                self.session = None;
+                Step::Reply {
+                    response: reply(
+                        SaslAuthenticateResponse::default().with_auth_bytes(bytes.into()),
+                    ),
+                    delay: None,
+                }
+            }
+            Round::Failed(message) => Step::ReplyAndClose(reply(
+                SaslAuthenticateResponse::default()
+                    .with_error_code(ResponseError::SaslAuthenticationFailed.code())
+                    .with_error_message(Some(StrBytes::from_string(message))),
+            )),
+        }
+    }
+
+    /// Any other API: the handlers answer from the cluster state, with injected faults.
+    fn handle(&self, head: Head, request: RequestKind) -> Step {
+        let (injected, delay, drop_response) = {
+            let mut faults = self.shared.faults.lock().expect("faults lock");
             (
-                delay,
-                drop_response,
-                handlers::handle(&mut state, &ctx, request),
+                faults.take_error(head.api),
+                faults.take_delay(head.api),
+                faults.take_drop(head.api),
             )
         };
-        let Some(response) = response else { return };
-        if let Some(d) = delay {
-            tokio::time::sleep(d).await;
-        }
-        if drop_response {
-            return; // the request took effect; the client never hears back
-        }
-        if write_frame(
-            &mut stream,
-            api,
-            version,
-            header_version,
-            correlation_id,
-            &response,
-        )
-        .await
-        .is_none()
-        {
-            return;
+        let response = {
+            let mut state = self.shared.state();
+            let endpoints = |b: i32| self.shared.endpoint(self.kind, b);
+            let ctx = Ctx {
+                broker: self.broker,
+                endpoints: &endpoints,
+                version: head.version,
+                injected,
+            };
+            handlers::handle(&mut state, &ctx, request)
+        };
+        match response {
+            None => Step::Close { delay: None },
+            Some(_) if drop_response => Step::Close { delay },
+            Some(body) => Step::Reply {
+                response: head.respond(body),
+                delay,
+            },
         }
     }
 }

@@ -69,12 +69,46 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// Reads the cluster into a snapshot.
+/// Reads the cluster into a snapshot, in stages: brokers and topics, log dirs, configs,
+/// ongoing reassignments, traffic, consumer fan-out.
 pub async fn capture<A: KafkaAdmin>(
     admin: &A,
     options: &CaptureOptions,
     events: &mut dyn FnMut(CaptureEvent),
 ) -> Result<SnapshotFile, KafkaError> {
+    let (cluster, topics) = describe(admin, options, events).await?;
+    let live: BTreeSet<BrokerId> = cluster.brokers.iter().map(|b| b.id).collect();
+    let live: Vec<BrokerId> = live.into_iter().collect();
+    let down = down_brokers(&topics, &live, options.strict, events)?;
+    let dirs = log_dirs(admin, &live, options.strict, events).await?;
+    let configs = configs(admin, &topics, &live, options.strict, events).await?;
+    let reassignments = reassignments(admin, &topics, events).await?;
+    let traffic = traffic(admin, &topics, &dirs, &options.traffic, events).await?;
+    let fan_out = fan_out(admin, options.strict, events).await?;
+    Ok(SnapshotFile {
+        version: 1,
+        brokers: broker_entries(&cluster, &down, &dirs, &options.capacity),
+        topics: topic_entries(topics, &down, &dirs, configs.topics, &traffic, &fan_out),
+        capture: Some(CaptureInfo {
+            captured_at_ms: now_ms(),
+            controller: cluster.controller.map(|b| b.0),
+            traffic_source: traffic.source.to_owned(),
+            sample_seconds: traffic.sample_seconds.map(round2),
+            anonymized: false,
+        }),
+        cluster_id: (!cluster.cluster_id.is_empty()).then_some(cluster.cluster_id),
+        broker_configs: configs.brokers,
+        reassignments,
+    })
+}
+
+/// The live brokers and the topics the options keep. A cluster older than DescribeCluster
+/// (Kafka < 2.8) gets its brokers from the replica lists.
+async fn describe<A: KafkaAdmin>(
+    admin: &A,
+    options: &CaptureOptions,
+    events: &mut dyn FnMut(CaptureEvent),
+) -> Result<(ClusterInfo, Vec<TopicState>), KafkaError> {
     events(CaptureEvent::Stage("describing the cluster"));
     let described = admin.describe_cluster().await;
 
@@ -92,8 +126,7 @@ pub async fn capture<A: KafkaAdmin>(
         }
         Err(e) => return Err(e),
     };
-    let live: BTreeSet<BrokerId> = cluster.brokers.iter().map(|b| b.id).collect();
-    let topics: Vec<TopicState> = all_topics
+    let topics = all_topics
         .into_iter()
         .filter(|t| {
             options
@@ -102,68 +135,120 @@ pub async fn capture<A: KafkaAdmin>(
                 .is_none_or(|re| re.is_match(&t.name))
         })
         .collect();
+    Ok((cluster, topics))
+}
 
-    // Brokers named by replicas but not alive: down at capture time.
-    let mut down: BTreeSet<BrokerId> = BTreeSet::new();
-    for t in &topics {
-        for p in &t.partitions {
-            down.extend(p.replicas.iter().filter(|b| !live.contains(b)));
-        }
+/// Brokers named by replicas but not alive: down at capture time (an error with `strict`).
+fn down_brokers(
+    topics: &[TopicState],
+    live: &[BrokerId],
+    strict: bool,
+    events: &mut dyn FnMut(CaptureEvent),
+) -> Result<BTreeSet<BrokerId>, KafkaError> {
+    let down: BTreeSet<BrokerId> = topics
+        .iter()
+        .flat_map(|t| &t.partitions)
+        .flat_map(|p| p.replicas.iter().copied())
+        .filter(|b| !live.contains(b))
+        .collect();
+    if let (Some(b), true) = (down.first(), strict) {
+        return Err(KafkaError::Api {
+            api: "DescribeCluster",
+            broker: Some(b.0),
+            message: "broker is not alive (--strict)".into(),
+        });
     }
     for b in &down {
-        let msg = format!(
+        events(CaptureEvent::Warning(format!(
             "broker {b} is not answering: its replicas are marked offline and its rack is unknown \
              (plan with --decommission {b}, or --disable-rack-aware)"
-        );
-        if options.strict {
-            return Err(KafkaError::Api {
-                api: "DescribeCluster",
-                broker: Some(b.0),
-                message: "broker is not alive (--strict)".into(),
-            });
-        }
-        events(CaptureEvent::Warning(msg));
+        )));
     }
+    Ok(down)
+}
 
+/// What DescribeLogDirs said: each partition's replicas with their directory and size, and
+/// each broker's volume size (v4+).
+struct LogDirs {
+    replicas: BTreeMap<TopicPartition, Vec<ReplicaLogDir>>,
+    volume: BTreeMap<i32, u64>,
+}
+
+impl LogDirs {
+    /// A partition's size: the leader's replica (the copy source), else the largest replica.
+    fn size(&self, tp: &TopicPartition, leader: Option<BrokerId>) -> u64 {
+        let Some(dirs) = self.replicas.get(tp) else {
+            return 0;
+        };
+        leader
+            .and_then(|l| dirs.iter().find(|d| d.broker == l.0))
+            .map(|d| d.size_bytes)
+            .unwrap_or_else(|| dirs.iter().map(|d| d.size_bytes).max().unwrap_or(0))
+    }
+}
+
+async fn log_dirs<A: KafkaAdmin>(
+    admin: &A,
+    live: &[BrokerId],
+    strict: bool,
+    events: &mut dyn FnMut(CaptureEvent),
+) -> Result<LogDirs, KafkaError> {
     events(CaptureEvent::Stage("describing log dirs"));
-    let live_ids: Vec<BrokerId> = live.iter().copied().collect();
-    let dirs = admin.describe_log_dirs(&live_ids).await?;
-    let mut replica_dirs: BTreeMap<TopicPartition, Vec<ReplicaLogDir>> = BTreeMap::new();
-    let mut volume: BTreeMap<i32, u64> = BTreeMap::new();
-    for (broker, result) in dirs {
+    let mut out = LogDirs {
+        replicas: BTreeMap::new(),
+        volume: BTreeMap::new(),
+    };
+    for (broker, result) in admin.describe_log_dirs(live).await? {
         match result {
             Ok(d) => {
                 if let Some(t) = d.total_bytes {
-                    volume.insert(broker.0, t);
+                    out.volume.insert(broker.0, t);
                 }
                 for r in d.replicas.into_iter().filter(|r| !r.is_future) {
-                    replica_dirs.entry(r.tp).or_default().push(ReplicaLogDir {
+                    out.replicas.entry(r.tp).or_default().push(ReplicaLogDir {
                         broker: broker.0,
                         log_dir: r.log_dir,
                         size_bytes: r.size,
                     });
                 }
             }
-            Err(e) if options.strict => return Err(e),
+            Err(e) if strict => return Err(e),
             Err(e) => events(CaptureEvent::Warning(format!(
                 "{e}; sizes from this broker are missing"
             ))),
         }
     }
+    Ok(out)
+}
 
+/// The configs a snapshot keeps: topic configs that matter to moves, and the throttle-related
+/// configs set dynamically on each broker (sensitive values never).
+struct Configs {
+    topics: BTreeMap<String, BTreeMap<String, String>>,
+    brokers: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+async fn configs<A: KafkaAdmin>(
+    admin: &A,
+    topics: &[TopicState],
+    live: &[BrokerId],
+    strict: bool,
+    events: &mut dyn FnMut(CaptureEvent),
+) -> Result<Configs, KafkaError> {
     events(CaptureEvent::Stage("describing configs"));
     let mut targets: Vec<ConfigTarget> = topics
         .iter()
         .map(|t| ConfigTarget::Topic(t.name.clone()))
         .collect();
-    targets.extend(live_ids.iter().map(|b| ConfigTarget::Broker(*b)));
-    let configs = admin.describe_configs(&targets).await?;
-    let mut topic_configs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    let mut broker_configs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    for (target, result) in configs {
+    targets.extend(live.iter().map(|b| ConfigTarget::Broker(*b)));
+    let mut out = Configs {
+        topics: BTreeMap::new(),
+        brokers: BTreeMap::new(),
+    };
+    for (target, result) in admin.describe_configs(&targets).await? {
         let values = match result {
             Ok(v) => v,
-            Err(e) if options.strict => return Err(e),
+            Err(e) if strict => return Err(e),
             Err(e) => {
                 events(CaptureEvent::Warning(e.to_string()));
                 continue;
@@ -171,34 +256,46 @@ pub async fn capture<A: KafkaAdmin>(
         };
         match target {
             ConfigTarget::Topic(name) => {
-                let kept: BTreeMap<String, String> = values
-                    .into_iter()
-                    .filter(|(k, v)| {
-                        TOPIC_KEYS.contains(&k.as_str())
-                            && v.value.as_deref().is_some_and(|x| !x.is_empty())
-                    })
-                    .filter_map(|(k, v)| v.value.map(|x| (k, x)))
-                    .collect();
-                topic_configs.insert(name, kept);
+                let kept = kept_values(values, |k, v| {
+                    TOPIC_KEYS.contains(&k) && v.value.as_deref().is_some_and(|x| !x.is_empty())
+                });
+                out.topics.insert(name, kept);
             }
             ConfigTarget::Broker(b) => {
-                let kept: BTreeMap<String, String> = values
-                    .into_iter()
-                    .filter(|(k, v)| {
-                        BROKER_KEYS.contains(&k.as_str()) && v.dynamic_here && !v.sensitive
-                    })
-                    .filter_map(|(k, v)| v.value.map(|x| (k, x)))
-                    .collect();
+                let kept = kept_values(values, |k, v| {
+                    BROKER_KEYS.contains(&k) && v.dynamic_here && !v.sensitive
+                });
                 if !kept.is_empty() {
-                    broker_configs.insert(b.to_string(), kept);
+                    out.brokers.insert(b.to_string(), kept);
                 }
             }
             ConfigTarget::BrokerDefault => {}
         }
     }
+    Ok(out)
+}
 
+/// The values of the keys `keep` accepts.
+fn kept_values(
+    values: BTreeMap<String, ConfigValue>,
+    keep: impl Fn(&str, &ConfigValue) -> bool,
+) -> BTreeMap<String, String> {
+    values
+        .into_iter()
+        .filter(|(k, v)| keep(k, v))
+        .filter_map(|(k, v)| v.value.map(|x| (k, x)))
+        .collect()
+}
+
+/// Ongoing reassignments of the kept topics.
+async fn reassignments<A: KafkaAdmin>(
+    admin: &A,
+    topics: &[TopicState],
+    events: &mut dyn FnMut(CaptureEvent),
+) -> Result<Vec<ReassignmentEntry>, KafkaError> {
     events(CaptureEvent::Stage("listing reassignments"));
-    let reassignments: Vec<ReassignmentEntry> = admin
+    let ids = |v: &[BrokerId]| v.iter().map(|b| b.0).collect();
+    Ok(admin
         .list_reassignments()
         .await?
         .into_iter()
@@ -206,25 +303,64 @@ pub async fn capture<A: KafkaAdmin>(
         .map(|(tp, r)| ReassignmentEntry {
             topic: tp.topic,
             partition: tp.partition,
-            replicas: r.replicas.iter().map(|b| b.0).collect(),
-            adding: r.adding.iter().map(|b| b.0).collect(),
-            removing: r.removing.iter().map(|b| b.0).collect(),
+            replicas: ids(&r.replicas),
+            adding: ids(&r.adding),
+            removing: ids(&r.removing),
         })
-        .collect();
+        .collect())
+}
 
-    // Partition sizes: the leader's replica (the copy source), else the largest replica.
-    let size_of = |tp: &TopicPartition, leader: Option<BrokerId>| -> u64 {
-        let Some(dirs) = replica_dirs.get(tp) else {
-            return 0;
-        };
-        leader
-            .and_then(|l| dirs.iter().find(|d| d.broker == l.0))
-            .map(|d| d.size_bytes)
-            .unwrap_or_else(|| dirs.iter().map(|d| d.size_bytes).max().unwrap_or(0))
-    };
+/// Bytes in per partition, and where the numbers come from.
+struct Traffic {
+    bytes_in: BTreeMap<TopicPartition, f64>,
+    source: &'static str,
+    sample_seconds: Option<f64>,
+}
 
-    // Traffic.
-    let all_tps: Vec<TopicPartition> = topics
+async fn traffic<A: KafkaAdmin>(
+    admin: &A,
+    topics: &[TopicState],
+    dirs: &LogDirs,
+    input: &TrafficInput,
+    events: &mut dyn FnMut(CaptureEvent),
+) -> Result<Traffic, KafkaError> {
+    match input {
+        TrafficInput::Imported { source, bytes_in } => Ok(Traffic {
+            bytes_in: spread_over_partitions(topics, bytes_in),
+            source,
+            sample_seconds: None,
+        }),
+        TrafficInput::Sample(window) => sample_traffic(admin, topics, dirs, *window, events).await,
+    }
+}
+
+/// Per-topic rates spread evenly over the topic's partitions.
+fn spread_over_partitions(
+    topics: &[TopicState],
+    bytes_in: &BTreeMap<String, f64>,
+) -> BTreeMap<TopicPartition, f64> {
+    let mut out = BTreeMap::new();
+    for t in topics {
+        if let Some(rate) = bytes_in.get(&t.name) {
+            let n = t.partitions.len().max(1) as f64;
+            for p in &t.partitions {
+                out.insert(TopicPartition::new(t.name.clone(), p.partition), rate / n);
+            }
+        }
+    }
+    out
+}
+
+/// End offsets read twice, `window` apart: messages per second × the average message size.
+async fn sample_traffic<A: KafkaAdmin>(
+    admin: &A,
+    topics: &[TopicState],
+    dirs: &LogDirs,
+    window: Duration,
+    events: &mut dyn FnMut(CaptureEvent),
+) -> Result<Traffic, KafkaError> {
+    events(CaptureEvent::Stage("sampling end offsets"));
+    let led: Vec<TopicPartition> = topics
         .iter()
         .flat_map(|t| {
             t.partitions
@@ -233,89 +369,121 @@ pub async fn capture<A: KafkaAdmin>(
                 .map(|p| TopicPartition::new(t.name.clone(), p.partition))
         })
         .collect();
-    let (bytes_in, source, sample_seconds) = match &options.traffic {
-        TrafficInput::Imported { source, bytes_in } => {
-            let mut per_partition = BTreeMap::new();
-            for t in &topics {
-                if let Some(rate) = bytes_in.get(&t.name) {
-                    let n = t.partitions.len().max(1) as f64;
-                    for p in &t.partitions {
-                        per_partition
-                            .insert(TopicPartition::new(t.name.clone(), p.partition), rate / n);
-                    }
-                }
-            }
-            (per_partition, *source, None)
-        }
-        TrafficInput::Sample(window) => {
-            events(CaptureEvent::Stage("sampling end offsets"));
-            let earliest = admin.list_offsets(&all_tps, OffsetKind::Earliest).await?;
-            // Each sample is dated at the middle of its round trip, so request latency (large
-            // against a remote cluster, small against the window) does not bias the rate.
-            let midpoint = |sent: Instant| sent + sent.elapsed() / 2;
-            let sent = Instant::now();
-            let first = admin.list_offsets(&all_tps, OffsetKind::Latest).await?;
-            let first_at = midpoint(sent);
-            let started = Instant::now();
-            while started.elapsed() < *window {
-                events(CaptureEvent::Sampling {
-                    elapsed: started.elapsed(),
-                    total: *window,
-                });
-                tokio::time::sleep((*window - started.elapsed()).min(Duration::from_millis(200)))
-                    .await;
-            }
-            let sent = Instant::now();
-            let second = admin.list_offsets(&all_tps, OffsetKind::Latest).await?;
-            let elapsed = (midpoint(sent) - first_at).as_secs_f64();
-            events(CaptureEvent::Sampling {
-                elapsed: *window,
-                total: *window,
-            });
-            let mut rates = BTreeMap::new();
-            let mut failures = 0usize;
-            for t in &topics {
-                for p in &t.partitions {
-                    let tp = TopicPartition::new(t.name.clone(), p.partition);
-                    let (Some(Ok(start)), Some(Ok(a)), Some(Ok(b))) =
-                        (earliest.get(&tp), first.get(&tp), second.get(&tp))
-                    else {
-                        if p.leader.is_some() {
-                            failures += 1;
-                        }
-                        continue;
-                    };
-                    let messages = (a - start).max(0) as f64;
-                    let size = size_of(&tp, p.leader) as f64;
-                    let avg = if messages > 0.0 { size / messages } else { 0.0 };
-                    rates.insert(tp, ((b - a).max(0) as f64 / elapsed) * avg);
-                }
-            }
-            if failures > 0 {
-                events(CaptureEvent::Warning(format!(
-                    "ListOffsets failed for {failures} partitions; their traffic is recorded as 0"
-                )));
-            }
-            (rates, "end-offset-sampling", Some(elapsed))
-        }
+    let earliest = admin.list_offsets(&led, OffsetKind::Earliest).await?;
+    // Each sample is dated at the middle of its round trip, so request latency (large
+    // against a remote cluster, small against the window) does not bias the rate.
+    let midpoint = |sent: Instant| sent + sent.elapsed() / 2;
+    let sent = Instant::now();
+    let first = admin.list_offsets(&led, OffsetKind::Latest).await?;
+    let first_at = midpoint(sent);
+    wait_out(window, events).await;
+    let sent = Instant::now();
+    let second = admin.list_offsets(&led, OffsetKind::Latest).await?;
+    let elapsed = (midpoint(sent) - first_at).as_secs_f64();
+    events(CaptureEvent::Sampling {
+        elapsed: window,
+        total: window,
+    });
+    let offsets = Offsets {
+        earliest,
+        first,
+        second,
     };
+    let (bytes_in, failures) = offsets.rates(topics, dirs, elapsed);
+    if failures > 0 {
+        events(CaptureEvent::Warning(format!(
+            "ListOffsets failed for {failures} partitions; their traffic is recorded as 0"
+        )));
+    }
+    Ok(Traffic {
+        bytes_in,
+        source: "end-offset-sampling",
+        sample_seconds: Some(elapsed),
+    })
+}
 
+/// Sleeps through the sampling window, reporting as it goes.
+async fn wait_out(window: Duration, events: &mut dyn FnMut(CaptureEvent)) {
+    let started = Instant::now();
+    while started.elapsed() < window {
+        events(CaptureEvent::Sampling {
+            elapsed: started.elapsed(),
+            total: window,
+        });
+        tokio::time::sleep((window - started.elapsed()).min(Duration::from_millis(200))).await;
+    }
+}
+
+/// The three offset reads of a sample.
+struct Offsets {
+    earliest: PerPartition<i64>,
+    first: PerPartition<i64>,
+    second: PerPartition<i64>,
+}
+
+impl Offsets {
+    /// Bytes in per partition over `elapsed` seconds, and how many led partitions had no
+    /// offsets.
+    fn rates(
+        &self,
+        topics: &[TopicState],
+        dirs: &LogDirs,
+        elapsed: f64,
+    ) -> (BTreeMap<TopicPartition, f64>, usize) {
+        let mut rates = BTreeMap::new();
+        let mut failures = 0usize;
+        for t in topics {
+            for p in &t.partitions {
+                let tp = TopicPartition::new(t.name.clone(), p.partition);
+                let (Some(Ok(start)), Some(Ok(a)), Some(Ok(b))) = (
+                    self.earliest.get(&tp),
+                    self.first.get(&tp),
+                    self.second.get(&tp),
+                ) else {
+                    if p.leader.is_some() {
+                        failures += 1;
+                    }
+                    continue;
+                };
+                let messages = (a - start).max(0) as f64;
+                let size = dirs.size(&tp, p.leader) as f64;
+                let avg = if messages > 0.0 { size / messages } else { 0.0 };
+                rates.insert(tp, ((b - a).max(0) as f64 / elapsed) * avg);
+            }
+        }
+        (rates, failures)
+    }
+}
+
+/// Per topic, the consumer groups with committed offsets on it (each reads everything once).
+async fn fan_out<A: KafkaAdmin>(
+    admin: &A,
+    strict: bool,
+    events: &mut dyn FnMut(CaptureEvent),
+) -> Result<BTreeMap<String, usize>, KafkaError> {
     events(CaptureEvent::Stage("counting consumer groups"));
     let mut fan_out: BTreeMap<String, usize> = BTreeMap::new();
     match admin.group_topics().await {
         Ok(groups) => {
-            for topics in groups.values() {
-                for t in topics {
-                    *fan_out.entry(t.clone()).or_default() += 1;
-                }
+            for t in groups.values().flatten() {
+                *fan_out.entry(t.clone()).or_default() += 1;
             }
         }
-        Err(e) if options.strict => return Err(e),
+        Err(e) if strict => return Err(e),
         Err(e) => events(CaptureEvent::Warning(format!(
             "{e}; bytes out is recorded as 0"
         ))),
     }
+    Ok(fan_out)
+}
 
+/// Live brokers, then the down ones (offline, rack unknown), by id.
+fn broker_entries(
+    cluster: &ClusterInfo,
+    down: &BTreeSet<BrokerId>,
+    dirs: &LogDirs,
+    capacity: &BTreeMap<i32, BrokerCapacity>,
+) -> Vec<BrokerEntry> {
     let mut brokers: Vec<BrokerEntry> = cluster
         .brokers
         .iter()
@@ -326,8 +494,8 @@ pub async fn capture<A: KafkaAdmin>(
             port: (b.port >= 0).then_some(b.port),
             offline: false,
             // --capacity wins; otherwise the log dir volume size the broker reports (v4+).
-            capacity: options.capacity.get(&b.id.0).cloned().or_else(|| {
-                volume.get(&b.id.0).map(|t| BrokerCapacity {
+            capacity: capacity.get(&b.id.0).cloned().or_else(|| {
+                dirs.volume.get(&b.id.0).map(|t| BrokerCapacity {
                     disk_bytes: Some(*t),
                     network_in_bytes_per_sec: None,
                     network_out_bytes_per_sec: None,
@@ -341,11 +509,21 @@ pub async fn capture<A: KafkaAdmin>(
         host: None,
         port: None,
         offline: true,
-        capacity: options.capacity.get(&b.0).cloned(),
+        capacity: capacity.get(&b.0).cloned(),
     }));
     brokers.sort_by_key(|b| b.id);
+    brokers
+}
 
-    let topics = topics
+fn topic_entries(
+    topics: Vec<TopicState>,
+    down: &BTreeSet<BrokerId>,
+    dirs: &LogDirs,
+    mut configs: BTreeMap<String, BTreeMap<String, String>>,
+    traffic: &Traffic,
+    fan_out: &BTreeMap<String, usize>,
+) -> Vec<TopicEntry> {
+    topics
         .into_iter()
         .map(|t| {
             let fan = fan_out.get(&t.name).copied().unwrap_or(0) as f64;
@@ -354,13 +532,13 @@ pub async fn capture<A: KafkaAdmin>(
                 .iter()
                 .map(|p| {
                     let tp = TopicPartition::new(t.name.clone(), p.partition);
-                    let rate = bytes_in.get(&tp).copied().unwrap_or(0.0);
+                    let rate = traffic.bytes_in.get(&tp).copied().unwrap_or(0.0);
                     PartitionEntry {
                         partition: p.partition,
                         replicas: p.replicas.iter().map(|b| b.0).collect(),
                         leader: p.leader.map(|b| b.0),
                         isr: Some(p.isr.iter().map(|b| b.0).collect()),
-                        size_bytes: size_of(&tp, p.leader),
+                        size_bytes: dirs.size(&tp, p.leader),
                         bytes_in_per_sec: round2(rate),
                         bytes_out_per_sec: round2(rate * fan),
                         offline_replicas: p
@@ -369,34 +547,18 @@ pub async fn capture<A: KafkaAdmin>(
                             .filter(|b| p.offline.contains(b) || down.contains(b))
                             .map(|b| b.0)
                             .collect(),
-                        log_dirs: replica_dirs.get(&tp).cloned().unwrap_or_default(),
+                        log_dirs: dirs.replicas.get(&tp).cloned().unwrap_or_default(),
                     }
                 })
                 .collect();
             TopicEntry {
-                configs: topic_configs.remove(&t.name).unwrap_or_default(),
+                configs: configs.remove(&t.name).unwrap_or_default(),
                 name: t.name,
                 partitions,
                 internal: t.internal,
             }
         })
-        .collect();
-
-    Ok(SnapshotFile {
-        version: 1,
-        cluster_id: (!cluster.cluster_id.is_empty()).then_some(cluster.cluster_id),
-        brokers,
-        topics,
-        capture: Some(CaptureInfo {
-            captured_at_ms: now_ms(),
-            controller: cluster.controller.map(|b| b.0),
-            traffic_source: source.to_owned(),
-            sample_seconds: sample_seconds.map(round2),
-            anonymized: false,
-        }),
-        broker_configs,
-        reassignments,
-    })
+        .collect()
 }
 
 /// Brokers of a pre-2.8 cluster: those named by replicas that answer DescribeConfigs (one broker
