@@ -162,64 +162,107 @@ pub fn settings_from(
     let Some(path) = config else {
         return Ok(settings);
     };
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| KafkaError::Settings(format!("cannot read {name}: {e}")))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(path) {
-            if meta.permissions().mode() & 0o004 != 0 {
-                warn(format!(
-                    "{name} is readable by every user on this machine; it may hold credentials (chmod 600 {name})"
-                ));
-            }
-        }
-    }
-    let props =
-        parse_properties(&bytes).map_err(|e| KafkaError::Settings(format!("{name}: {e}")))?;
-    let bad = |key: &str, why: String| KafkaError::Settings(format!("{name}: {key}: {why}"));
+    let props = ClientProperties::read(path, warn)?;
     if let Some(id) = props.get("client.id") {
         settings.client_id = id.clone();
     }
-    if let Some(ms) = props
-        .get("request.timeout.ms")
-        .or_else(|| props.get("default.api.timeout.ms"))
-    {
+    if let Some(timeout) = props.request_timeout()? {
+        settings.request_timeout = timeout;
+    }
+    settings.protocol = props.protocol()?;
+    if settings.protocol.uses_sasl() {
+        settings.sasl = Some(props.sasl()?);
+    }
+    if settings.protocol.uses_tls() {
+        settings.tls = Some(props.tls()?);
+    }
+    Ok(settings)
+}
+
+/// A `client.properties` as read, named for its errors.
+struct ClientProperties {
+    name: String,
+    props: BTreeMap<String, String>,
+}
+
+impl ClientProperties {
+    fn read(path: &Path, warn: &mut dyn FnMut(String)) -> Result<Self, KafkaError> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path)
+            .map_err(|e| KafkaError::Settings(format!("cannot read {name}: {e}")))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if let Ok(meta) = std::fs::metadata(path) {
+                if meta.permissions().mode() & 0o004 != 0 {
+                    warn(format!(
+                        "{name} is readable by every user on this machine; it may hold credentials (chmod 600 {name})"
+                    ));
+                }
+            }
+        }
+        let props =
+            parse_properties(&bytes).map_err(|e| KafkaError::Settings(format!("{name}: {e}")))?;
+        Ok(ClientProperties { name, props })
+    }
+
+    fn get(&self, key: &str) -> Option<&String> {
+        self.props.get(key)
+    }
+
+    /// An error naming the file and the key.
+    fn bad(&self, key: &str, why: impl Into<String>) -> KafkaError {
+        KafkaError::Settings(format!("{}: {key}: {}", self.name, why.into()))
+    }
+
+    fn request_timeout(&self) -> Result<Option<std::time::Duration>, KafkaError> {
+        let Some(ms) = self
+            .get("request.timeout.ms")
+            .or_else(|| self.get("default.api.timeout.ms"))
+        else {
+            return Ok(None);
+        };
         let ms: u64 = ms.parse().map_err(|_| {
-            bad(
+            self.bad(
                 "request.timeout.ms",
                 format!("'{ms}' is not a number of milliseconds"),
             )
         })?;
-        settings.request_timeout = std::time::Duration::from_millis(ms);
+        Ok(Some(std::time::Duration::from_millis(ms)))
     }
-    settings.protocol = match props
-        .get("security.protocol")
-        .map(|s| s.to_ascii_uppercase())
-        .as_deref()
-    {
-        None | Some("PLAINTEXT") => SecurityProtocol::Plaintext,
-        Some("SSL") => SecurityProtocol::Ssl,
-        Some("SASL_PLAINTEXT") => SecurityProtocol::SaslPlaintext,
-        Some("SASL_SSL") => SecurityProtocol::SaslSsl,
-        Some(other) => {
-            return Err(bad(
-                "security.protocol",
-                format!("'{other}' is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"),
-            ))
-        }
-    };
-    if settings.protocol.uses_sasl() {
-        let mechanism = props.get("sasl.mechanism").map_or("GSSAPI", String::as_str);
-        let jaas = props
+
+    fn protocol(&self) -> Result<SecurityProtocol, KafkaError> {
+        Ok(
+            match self
+                .get("security.protocol")
+                .map(|s| s.to_ascii_uppercase())
+                .as_deref()
+            {
+                None | Some("PLAINTEXT") => SecurityProtocol::Plaintext,
+                Some("SSL") => SecurityProtocol::Ssl,
+                Some("SASL_PLAINTEXT") => SecurityProtocol::SaslPlaintext,
+                Some("SASL_SSL") => SecurityProtocol::SaslSsl,
+                Some(other) => {
+                    return Err(self.bad(
+                        "security.protocol",
+                        format!("'{other}' is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"),
+                    ))
+                }
+            },
+        )
+    }
+
+    /// `sasl.mechanism` (GSSAPI when absent, as in Kafka) with its `sasl.jaas.config`.
+    fn sasl(&self) -> Result<SaslSettings, KafkaError> {
+        let mechanism = self.get("sasl.mechanism").map_or("GSSAPI", String::as_str);
+        let jaas = self
             .get("sasl.jaas.config")
             .map(|j| jaas_options(j))
             .unwrap_or_default();
         let user_pass = || -> Result<(String, Secret), KafkaError> {
             match (jaas.get("username"), jaas.get("password")) {
                 (Some(u), Some(p)) => Ok((u.clone(), Secret::new(p.clone()))),
-                _ => Err(bad(
+                _ => Err(self.bad(
                     "sasl.jaas.config",
                     format!(
                         "{mechanism} needs username=\"...\" password=\"...\" in the login module"
@@ -227,7 +270,7 @@ pub fn settings_from(
                 )),
             }
         };
-        settings.sasl = Some(match mechanism {
+        Ok(match mechanism {
             "PLAIN" => {
                 let (username, password) = user_pass()?;
                 SaslSettings::Plain { username, password }
@@ -240,93 +283,98 @@ pub fn settings_from(
                 let (username, password) = user_pass()?;
                 SaslSettings::ScramSha512 { username, password }
             }
-            "OAUTHBEARER" => {
-                let endpoint = props
-                    .get("sasl.oauthbearer.token.endpoint.url")
-                    .ok_or_else(|| bad("sasl.oauthbearer.token.endpoint.url", "OAUTHBEARER needs the token endpoint (client credentials flow)".into()))?;
-                let (Some(id), Some(secret)) = (jaas.get("clientId"), jaas.get("clientSecret")) else {
-                    return Err(bad(
-                        "sasl.jaas.config",
-                        "OAuthBearerLoginModule needs clientId=\"...\" clientSecret=\"...\"".into(),
-                    ));
-                };
-                SaslSettings::OAuthBearer {
-                    token_endpoint: endpoint.clone(),
-                    client_id: id.clone(),
-                    client_secret: Secret::new(secret.clone()),
-                    scope: jaas.get("scope").cloned(),
-                }
-            }
+            "OAUTHBEARER" => self.oauth_bearer(&jaas)?,
             "GSSAPI" => {
-                return Err(bad(
+                return Err(self.bad(
                     "sasl.mechanism",
-                    "GSSAPI (Kerberos) is not supported; use SCRAM-SHA-512, PLAIN over TLS, or OAUTHBEARER".into(),
+                    "GSSAPI (Kerberos) is not supported; use SCRAM-SHA-512, PLAIN over TLS, or OAUTHBEARER",
                 ))
             }
             other => {
-                return Err(bad(
+                return Err(self.bad(
                     "sasl.mechanism",
                     format!("'{other}' is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER"),
                 ))
             }
-        });
+        })
     }
-    if settings.protocol.uses_tls() {
-        if props
+
+    /// OAUTHBEARER with the client credentials flow: the token endpoint, and the client id and
+    /// secret of the login module.
+    fn oauth_bearer(&self, jaas: &BTreeMap<String, String>) -> Result<SaslSettings, KafkaError> {
+        let endpoint = self
+            .get("sasl.oauthbearer.token.endpoint.url")
+            .ok_or_else(|| {
+                self.bad(
+                    "sasl.oauthbearer.token.endpoint.url",
+                    "OAUTHBEARER needs the token endpoint (client credentials flow)",
+                )
+            })?;
+        let (Some(id), Some(secret)) = (jaas.get("clientId"), jaas.get("clientSecret")) else {
+            return Err(self.bad(
+                "sasl.jaas.config",
+                "OAuthBearerLoginModule needs clientId=\"...\" clientSecret=\"...\"",
+            ));
+        };
+        Ok(SaslSettings::OAuthBearer {
+            token_endpoint: endpoint.clone(),
+            client_id: id.clone(),
+            client_secret: Secret::new(secret.clone()),
+            scope: jaas.get("scope").cloned(),
+        })
+    }
+
+    /// PEM trust and key material; hostname verification stays on.
+    fn tls(&self) -> Result<TlsSettings, KafkaError> {
+        if self
             .get("ssl.endpoint.identification.algorithm")
             .is_some_and(|v| v.is_empty())
         {
-            return Err(bad(
+            return Err(self.bad(
                 "ssl.endpoint.identification.algorithm",
-                "turning off hostname verification is not supported; use a certificate that names the broker".into(),
+                "turning off hostname verification is not supported; use a certificate that names the broker",
             ));
         }
-        let mut tls = TlsSettings::default();
-        let store_type = |key: &str| props.get(key).map(|t| t.to_ascii_uppercase());
-        for (kind, type_key, loc_key) in [
-            (
-                "truststore",
-                "ssl.truststore.type",
-                "ssl.truststore.location",
-            ),
-            ("keystore", "ssl.keystore.type", "ssl.keystore.location"),
-        ] {
-            let t = store_type(type_key);
-            let loc = props.get(loc_key);
-            let looks_binary = loc.is_some_and(|l| {
-                let l = l.to_ascii_lowercase();
-                l.ends_with(".jks") || l.ends_with(".p12") || l.ends_with(".pfx")
-            });
-            match t.as_deref() {
-                Some("PEM") => {}
-                Some(other @ ("JKS" | "PKCS12")) => {
-                    return Err(bad(type_key, format!(
-                        "{other} {kind}s are not supported; convert to PEM (e.g. keytool -exportcert -rfc, or openssl pkcs12 -nodes) and set {type_key}=PEM"
-                    )))
-                }
-                Some(other) => return Err(bad(type_key, format!("'{other}' is not supported; use PEM"))),
-                None if loc.is_some() && looks_binary => {
-                    return Err(bad(loc_key, format!(
-                        "{} looks like a JKS/PKCS12 {kind} (Java's default type); convert it to PEM and set {type_key}=PEM",
-                        loc.map(String::as_str).unwrap_or_default()
-                    )))
-                }
-                None => {}
-            }
-        }
-        tls.ca_file = props.get("ssl.truststore.location").cloned();
-        tls.ca_pem = props.get("ssl.truststore.certificates").cloned();
-        if let Some(loc) = props.get("ssl.keystore.location") {
+        self.check_store(
+            "truststore",
+            "ssl.truststore.type",
+            "ssl.truststore.location",
+        )?;
+        self.check_store("keystore", "ssl.keystore.type", "ssl.keystore.location")?;
+        let keystore = self.get("ssl.keystore.location").cloned();
+        Ok(TlsSettings {
+            ca_file: self.get("ssl.truststore.location").cloned(),
+            ca_pem: self.get("ssl.truststore.certificates").cloned(),
             // A PEM keystore file holds the key and the certificate chain together.
-            tls.cert_file = Some(loc.clone());
-            tls.key_file = Some(loc.clone());
-        }
-        tls.cert_pem = props.get("ssl.keystore.certificate.chain").cloned();
-        tls.key_pem = props.get("ssl.keystore.key").cloned().map(Secret::new);
-        tls.key_password = props.get("ssl.key.password").cloned().map(Secret::new);
-        settings.tls = Some(tls);
+            cert_file: keystore.clone(),
+            key_file: keystore,
+            cert_pem: self.get("ssl.keystore.certificate.chain").cloned(),
+            key_pem: self.get("ssl.keystore.key").cloned().map(Secret::new),
+            key_password: self.get("ssl.key.password").cloned().map(Secret::new),
+        })
     }
-    Ok(settings)
+
+    /// Only PEM stores are read; JKS and PKCS12 (Java's defaults) are refused with how to
+    /// convert them.
+    fn check_store(&self, kind: &str, type_key: &str, loc_key: &str) -> Result<(), KafkaError> {
+        let loc = self.get(loc_key);
+        let looks_binary = loc.is_some_and(|l| {
+            let l = l.to_ascii_lowercase();
+            l.ends_with(".jks") || l.ends_with(".p12") || l.ends_with(".pfx")
+        });
+        match self.get(type_key).map(|t| t.to_ascii_uppercase()).as_deref() {
+            Some("PEM") => Ok(()),
+            Some(other @ ("JKS" | "PKCS12")) => Err(self.bad(type_key, format!(
+                "{other} {kind}s are not supported; convert to PEM (e.g. keytool -exportcert -rfc, or openssl pkcs12 -nodes) and set {type_key}=PEM"
+            ))),
+            Some(other) => Err(self.bad(type_key, format!("'{other}' is not supported; use PEM"))),
+            None if looks_binary => Err(self.bad(loc_key, format!(
+                "{} looks like a JKS/PKCS12 {kind} (Java's default type); convert it to PEM and set {type_key}=PEM",
+                loc.map(String::as_str).unwrap_or_default()
+            ))),
+            None => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
