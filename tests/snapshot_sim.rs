@@ -68,17 +68,8 @@ fn read(path: &Path) -> SnapshotFile {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-#[test]
-fn snapshot_records_what_the_cluster_holds_and_plans_unchanged() {
-    let sim = Simulator::start(
-        &spec(),
-        SimOptions {
-            speed: 1.0,
-            base_port: 0,
-        },
-    )
-    .unwrap();
-    // An ongoing, throttled reassignment that stays in flight during the capture.
+/// An ongoing, throttled reassignment that stays in flight during the capture.
+fn start_a_throttled_move(sim: &Simulator) {
     sim.with_state_mut(|s| {
         s.topics
             .get_mut("clicks")
@@ -96,24 +87,10 @@ fn snapshot_records_what_the_cluster_holds_and_plans_unchanged() {
         target[0] = missing;
         s.reassign("clicks", 0, Some(&target)).unwrap();
     });
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("cluster.json");
-    let res = snapshot(&sim.bootstrap(), "2s", &[], &out);
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
-    let snap = read(&out);
+}
 
-    assert_eq!(snap.cluster_id.as_deref(), Some("snap-test"));
-    assert_spec_racks(&snap);
-    assert_eq!(
-        snap.capture.as_ref().unwrap().traffic_source,
-        "end-offset-sampling"
-    );
-
-    // Replicas, leaders and sizes as the simulator holds them.
+/// Replicas, leaders, sizes and traffic of `orders` as the simulator holds them.
+fn assert_orders_as_held(snap: &SnapshotFile, sim: &Simulator) {
     let orders = snap.topics.iter().find(|t| t.name == "orders").unwrap();
     assert_eq!(orders.partitions.len(), 6);
     assert_eq!(
@@ -145,13 +122,10 @@ fn snapshot_records_what_the_cluster_holds_and_plans_unchanged() {
         // Two consumer groups read everything.
         assert!((p.bytes_out_per_sec - 2.0 * p.bytes_in_per_sec).abs() < 1.0);
     }
-    let clicks = snap.topics.iter().find(|t| t.name == "clicks").unwrap();
-    assert!(
-        clicks.partitions.iter().all(|p| p.bytes_out_per_sec == 0.0),
-        "no groups on clicks"
-    );
+}
 
-    // Throttle rates and the ongoing move are recorded.
+/// Throttle rates and the ongoing move are recorded.
+fn assert_throttle_and_move_recorded(snap: &SnapshotFile) {
     assert_eq!(
         snap.broker_configs["1"]["leader.replication.throttled.rate"],
         "5000000"
@@ -165,6 +139,42 @@ fn snapshot_records_what_the_cluster_holds_and_plans_unchanged() {
         ("clicks", 0)
     );
     assert_eq!(snap.reassignments[0].adding.len(), 1);
+}
+
+#[test]
+fn snapshot_records_what_the_cluster_holds_and_plans_unchanged() {
+    let sim = Simulator::start(
+        &spec(),
+        SimOptions {
+            speed: 1.0,
+            base_port: 0,
+        },
+    )
+    .unwrap();
+    start_a_throttled_move(&sim);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cluster.json");
+    let res = snapshot(&sim.bootstrap(), "2s", &[], &out);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let snap = read(&out);
+
+    assert_eq!(snap.cluster_id.as_deref(), Some("snap-test"));
+    assert_spec_racks(&snap);
+    assert_eq!(
+        snap.capture.as_ref().unwrap().traffic_source,
+        "end-offset-sampling"
+    );
+    assert_orders_as_held(&snap, &sim);
+    let clicks = snap.topics.iter().find(|t| t.name == "clicks").unwrap();
+    assert!(
+        clicks.partitions.iter().all(|p| p.bytes_out_per_sec == 0.0),
+        "no groups on clicks"
+    );
+    assert_throttle_and_move_recorded(&snap);
 
     // The snapshot plans unchanged.
     let plan = dir.path().join("plan.json");

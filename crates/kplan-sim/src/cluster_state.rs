@@ -159,6 +159,16 @@ pub struct ClusterState {
     pub line_rate: f64,
 }
 
+/// A copy that can run now, and whether the leader's and the follower's throttles apply to it.
+struct RunningCopy {
+    topic: String,
+    partition: usize,
+    leader: i32,
+    follower: i32,
+    leader_throttled: bool,
+    follower_throttled: bool,
+}
+
 /// One replica copy in progress, with its rate for the current interval.
 #[derive(Clone, Debug)]
 struct Copy {
@@ -280,56 +290,65 @@ impl ClusterState {
             .map(|v| v as f64)
     }
 
-    /// Every copy in progress and the rate it runs at right now (see the module docs).
-    fn copies(&self) -> Vec<Copy> {
-        struct Raw {
-            topic: String,
-            partition: usize,
-            leader: i32,
-            follower: i32,
-            leader_throttled: bool,
-            follower_throttled: bool,
-        }
-        let mut raw = Vec::new();
+    /// Whether a throttle applies to `broker`'s part in copying `partition` of `topic`: the
+    /// topic's list names the replica and the broker has a rate.
+    fn throttled(
+        &self,
+        topic: &SimTopic,
+        partition: i32,
+        broker: i32,
+        list_key: &str,
+        rate_key: &str,
+    ) -> bool {
+        let list = topic.configs.get(list_key).map(String::as_str);
+        config_catalog::list_covers(list, partition, broker)
+            && self.throttle_rate(broker, rate_key).is_some()
+    }
+
+    /// The copies that can run now: their leader and their follower are alive.
+    fn running_copies(&self) -> Vec<RunningCopy> {
+        let mut out = Vec::new();
         for (name, topic) in &self.topics {
             for (i, p) in topic.partitions.iter().enumerate() {
-                if p.copied.is_empty() {
-                    continue;
-                }
                 for &f in p.copied.keys() {
                     if p.leader < 0 || !self.alive(p.leader) || !self.alive(f) {
                         continue; // stalled: nobody to copy from, or nobody to copy to
                     }
-                    let leader_list = topic.configs.get("leader.replication.throttled.replicas");
-                    let follower_list =
-                        topic.configs.get("follower.replication.throttled.replicas");
-                    raw.push(Raw {
+                    out.push(RunningCopy {
                         topic: name.clone(),
                         partition: i,
                         leader: p.leader,
                         follower: f,
-                        leader_throttled: config_catalog::list_covers(
-                            leader_list.map(String::as_str),
+                        leader_throttled: self.throttled(
+                            topic,
                             p.index,
                             p.leader,
-                        ) && self
-                            .throttle_rate(p.leader, "leader.replication.throttled.rate")
-                            .is_some(),
-                        follower_throttled: config_catalog::list_covers(
-                            follower_list.map(String::as_str),
+                            "leader.replication.throttled.replicas",
+                            "leader.replication.throttled.rate",
+                        ),
+                        follower_throttled: self.throttled(
+                            topic,
                             p.index,
                             f,
-                        ) && self
-                            .throttle_rate(f, "follower.replication.throttled.rate")
-                            .is_some(),
+                            "follower.replication.throttled.replicas",
+                            "follower.replication.throttled.rate",
+                        ),
                     });
                 }
             }
         }
+        out
+    }
+
+    /// Every copy in progress and the rate it runs at right now (see the module docs): the
+    /// follower's line rate shared by its copies, capped by each throttle shared by the copies
+    /// it applies to.
+    fn copies(&self) -> Vec<Copy> {
+        let running = self.running_copies();
         let mut leader_share: BTreeMap<i32, usize> = BTreeMap::new();
         let mut follower_share: BTreeMap<i32, usize> = BTreeMap::new();
         let mut line_share: BTreeMap<i32, usize> = BTreeMap::new();
-        for r in &raw {
+        for r in &running {
             if r.leader_throttled {
                 *leader_share.entry(r.leader).or_default() += 1;
             }
@@ -338,21 +357,27 @@ impl ClusterState {
             }
             *line_share.entry(r.follower).or_default() += 1;
         }
-        raw.into_iter()
+        let cap = |broker: i32, key: &str, share: &BTreeMap<i32, usize>| {
+            self.throttle_rate(broker, key).unwrap_or(f64::INFINITY) / share[&broker] as f64
+        };
+        running
+            .into_iter()
             .map(|r| {
                 let slowdown = self.brokers[&r.follower].slowdown.max(1e-9);
                 let mut rate = self.line_rate / slowdown / line_share[&r.follower] as f64;
                 if r.leader_throttled {
-                    let cap = self
-                        .throttle_rate(r.leader, "leader.replication.throttled.rate")
-                        .unwrap_or(f64::INFINITY);
-                    rate = rate.min(cap / leader_share[&r.leader] as f64);
+                    rate = rate.min(cap(
+                        r.leader,
+                        "leader.replication.throttled.rate",
+                        &leader_share,
+                    ));
                 }
                 if r.follower_throttled {
-                    let cap = self
-                        .throttle_rate(r.follower, "follower.replication.throttled.rate")
-                        .unwrap_or(f64::INFINITY);
-                    rate = rate.min(cap / follower_share[&r.follower] as f64);
+                    rate = rate.min(cap(
+                        r.follower,
+                        "follower.replication.throttled.rate",
+                        &follower_share,
+                    ));
                 }
                 Copy {
                     topic: r.topic,
@@ -446,68 +471,8 @@ impl ClusterState {
             settle(p, &m.original, &alive);
             return Ok(());
         };
-        if target.is_empty() {
-            return Err(ItemError::new(
-                ResponseError::InvalidReplicaAssignment,
-                "The manual partition assignment includes an empty replica list.",
-            ));
-        }
-        let mut sorted = target.to_vec();
-        sorted.sort_unstable();
-        if sorted.windows(2).any(|w| w[0] == w[1]) {
-            return Err(ItemError::new(
-                ResponseError::InvalidReplicaAssignment,
-                format!(
-                    "The manual partition assignment includes the broker {} more than once.",
-                    sorted.windows(2).find(|w| w[0] == w[1]).map_or(0, |w| w[0])
-                ),
-            ));
-        }
-        if let Some(b) = target.iter().find(|b| !registered.contains(b)) {
-            return Err(ItemError::new(
-                ResponseError::InvalidReplicaAssignment,
-                format!("The manual partition assignment includes broker {b}, but no such broker is registered."),
-            ));
-        }
-        // A new target replaces an ongoing one: it is computed from the original replicas.
-        let original = match p.moving.take() {
-            Some(m) => {
-                let orig = m.original.clone();
-                // Copies towards brokers the new target drops are abandoned.
-                p.copied.retain(|b, _| target.contains(b));
-                p.isr.retain(|b| orig.contains(b) || target.contains(b));
-                orig
-            }
-            None => p.replicas.clone(),
-        };
-        let adding: Vec<i32> = target
-            .iter()
-            .copied()
-            .filter(|b| !original.contains(b))
-            .collect();
-        let removing: Vec<i32> = original
-            .iter()
-            .copied()
-            .filter(|b| !target.contains(b))
-            .collect();
-        let mut replicas = target.to_vec();
-        replicas.extend(removing.iter().copied());
-        p.replicas = replicas;
-        for &b in &adding {
-            if !p.isr.contains(&b) {
-                p.copied.entry(b).or_insert(0.0);
-            }
-        }
-        p.moving = Some(Move {
-            target: target.to_vec(),
-            original,
-            adding,
-            removing,
-        });
-        // A move that adds nothing (a reorder, or a shrink) completes at once.
-        if p.copied.is_empty() {
-            complete(p, &alive);
-        }
+        check_target(target, &registered)?;
+        start_move(p, target, &alive);
         Ok(())
     }
 
@@ -652,7 +617,7 @@ impl ClusterState {
         ops: &[(String, ConfigOp, Option<String>)],
         validate_only: bool,
     ) -> Result<(), ItemError> {
-        let current: BTreeMap<String, String> = match scope {
+        let mut next: BTreeMap<String, String> = match scope {
             Scope::Topic => match self.topics.get(target) {
                 Some(t) => t.configs.clone(),
                 None => {
@@ -664,68 +629,8 @@ impl ClusterState {
             },
             Scope::Broker => self.broker_configs.get(target).cloned().unwrap_or_default(),
         };
-        let mut next = current;
         for (key, op, value) in ops {
-            let Some(def) = config_catalog::lookup(scope, key) else {
-                let kind = if scope == Scope::Topic {
-                    "topic"
-                } else {
-                    "broker"
-                };
-                return Err(ItemError::new(
-                    ResponseError::InvalidConfig,
-                    format!("Unknown {kind} config name: {key}"),
-                ));
-            };
-            if def.read_only {
-                return Err(ItemError::new(
-                    ResponseError::InvalidRequest,
-                    format!("Cannot update these configs dynamically: Set({key})"),
-                ));
-            }
-            match op {
-                ConfigOp::Delete => {
-                    next.remove(key.as_str());
-                }
-                ConfigOp::Set => {
-                    let value = value.clone().ok_or_else(|| {
-                        ItemError::new(
-                            ResponseError::InvalidRequest,
-                            format!("Null value not supported for : {key}"),
-                        )
-                    })?;
-                    config_catalog::validate(def, &value)
-                        .map_err(|m| ItemError::new(ResponseError::InvalidConfig, m))?;
-                    next.insert(key.clone(), value);
-                }
-                ConfigOp::Append | ConfigOp::Subtract => {
-                    if def.kind != config_catalog::ConfigType::List {
-                        return Err(ItemError::new(
-                            ResponseError::InvalidConfig,
-                            format!("Config value append is not allowed for config key: {key}"),
-                        ));
-                    }
-                    let base = next
-                        .get(key.as_str())
-                        .cloned()
-                        .or_else(|| def.default.map(str::to_owned))
-                        .unwrap_or_default();
-                    let mut items: Vec<String> = split_list(&base);
-                    for v in split_list(value.as_deref().unwrap_or("")) {
-                        if *op == ConfigOp::Append {
-                            if !items.contains(&v) {
-                                items.push(v);
-                            }
-                        } else {
-                            items.retain(|x| *x != v);
-                        }
-                    }
-                    let joined = items.join(",");
-                    config_catalog::validate(def, &joined)
-                        .map_err(|m| ItemError::new(ResponseError::InvalidConfig, m))?;
-                    next.insert(key.clone(), joined);
-                }
-            }
+            apply_config_op(&mut next, scope, key, *op, value.as_deref())?;
         }
         if validate_only {
             return Ok(());
@@ -781,6 +686,148 @@ fn first_in_sync(candidates: &[i32], isr: &[i32], alive: &[i32]) -> i32 {
 /// The end of a move, either way: the replica set becomes `replicas` (the target when it
 /// completes, the original on cancel), copies in progress are dropped, and a leader outside the
 /// set hands over to the first of the set in the ISR.
+/// The controller's checks of a target replica list (InvalidReplicaAssignment otherwise).
+fn check_target(target: &[i32], registered: &[i32]) -> Result<(), ItemError> {
+    if target.is_empty() {
+        return Err(ItemError::new(
+            ResponseError::InvalidReplicaAssignment,
+            "The manual partition assignment includes an empty replica list.",
+        ));
+    }
+    let mut sorted = target.to_vec();
+    sorted.sort_unstable();
+    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        return Err(ItemError::new(
+            ResponseError::InvalidReplicaAssignment,
+            format!(
+                "The manual partition assignment includes the broker {} more than once.",
+                w[0]
+            ),
+        ));
+    }
+    if let Some(b) = target.iter().find(|b| !registered.contains(b)) {
+        return Err(ItemError::new(
+            ResponseError::InvalidReplicaAssignment,
+            format!("The manual partition assignment includes broker {b}, but no such broker is registered."),
+        ));
+    }
+    Ok(())
+}
+
+/// Starts (or retargets) a move: the replica set becomes the target then the replicas being
+/// removed, and each adding replica starts copying from zero.
+fn start_move(p: &mut SimPartition, target: &[i32], alive: &[i32]) {
+    // A new target replaces an ongoing one: it is computed from the original replicas.
+    let original = match p.moving.take() {
+        Some(m) => {
+            let orig = m.original.clone();
+            // Copies towards brokers the new target drops are abandoned.
+            p.copied.retain(|b, _| target.contains(b));
+            p.isr.retain(|b| orig.contains(b) || target.contains(b));
+            orig
+        }
+        None => p.replicas.clone(),
+    };
+    let adding: Vec<i32> = target
+        .iter()
+        .copied()
+        .filter(|b| !original.contains(b))
+        .collect();
+    let removing: Vec<i32> = original
+        .iter()
+        .copied()
+        .filter(|b| !target.contains(b))
+        .collect();
+    let mut replicas = target.to_vec();
+    replicas.extend(removing.iter().copied());
+    p.replicas = replicas;
+    for &b in &adding {
+        if !p.isr.contains(&b) {
+            p.copied.entry(b).or_insert(0.0);
+        }
+    }
+    p.moving = Some(Move {
+        target: target.to_vec(),
+        original,
+        adding,
+        removing,
+    });
+    // A move that adds nothing (a reorder, or a shrink) completes at once.
+    if p.copied.is_empty() {
+        complete(p, alive);
+    }
+}
+
+/// One IncrementalAlterConfigs operation on a resource's configs, refused as Kafka refuses it
+/// (unknown or read-only key, null value, APPEND/SUBTRACT on a non-list, invalid value).
+fn apply_config_op(
+    configs: &mut BTreeMap<String, String>,
+    scope: Scope,
+    key: &str,
+    op: ConfigOp,
+    value: Option<&str>,
+) -> Result<(), ItemError> {
+    let Some(def) = config_catalog::lookup(scope, key) else {
+        let kind = if scope == Scope::Topic {
+            "topic"
+        } else {
+            "broker"
+        };
+        return Err(ItemError::new(
+            ResponseError::InvalidConfig,
+            format!("Unknown {kind} config name: {key}"),
+        ));
+    };
+    if def.read_only {
+        return Err(ItemError::new(
+            ResponseError::InvalidRequest,
+            format!("Cannot update these configs dynamically: Set({key})"),
+        ));
+    }
+    let invalid = |m| ItemError::new(ResponseError::InvalidConfig, m);
+    match op {
+        ConfigOp::Delete => {
+            configs.remove(key);
+        }
+        ConfigOp::Set => {
+            let value = value.ok_or_else(|| {
+                ItemError::new(
+                    ResponseError::InvalidRequest,
+                    format!("Null value not supported for : {key}"),
+                )
+            })?;
+            config_catalog::validate(def, value).map_err(invalid)?;
+            configs.insert(key.to_owned(), value.to_owned());
+        }
+        ConfigOp::Append | ConfigOp::Subtract => {
+            if def.kind != config_catalog::ConfigType::List {
+                return Err(invalid(format!(
+                    "Config value append is not allowed for config key: {key}"
+                )));
+            }
+            let base = configs
+                .get(key)
+                .cloned()
+                .or_else(|| def.default.map(str::to_owned))
+                .unwrap_or_default();
+            let mut items: Vec<String> = split_list(&base);
+            for v in split_list(value.unwrap_or("")) {
+                if op == ConfigOp::Append {
+                    if !items.contains(&v) {
+                        items.push(v);
+                    }
+                } else {
+                    items.retain(|x| *x != v);
+                }
+            }
+            let joined = items.join(",");
+            config_catalog::validate(def, &joined).map_err(invalid)?;
+            configs.insert(key.to_owned(), joined);
+        }
+    }
+    Ok(())
+}
+
 fn settle(p: &mut SimPartition, replicas: &[i32], alive: &[i32]) {
     p.moving = None;
     p.replicas = replicas.to_vec();

@@ -10,6 +10,7 @@ use kafka_protocol::messages::alter_partition_reassignments_response::{
 };
 use kafka_protocol::messages::api_versions_response::ApiVersion;
 use kafka_protocol::messages::describe_cluster_response::DescribeClusterBroker;
+use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::describe_configs_response::{
     DescribeConfigsResourceResult, DescribeConfigsResult,
 };
@@ -26,6 +27,7 @@ use kafka_protocol::messages::list_offsets_response::{
 use kafka_protocol::messages::list_partition_reassignments_response::{
     OngoingPartitionReassignment, OngoingTopicReassignment,
 };
+use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
 use kafka_protocol::messages::metadata_response::{
     MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
 };
@@ -45,7 +47,7 @@ use kafka_protocol::messages::{
 };
 use kafka_protocol::protocol::StrBytes;
 
-use super::cluster_state::{ClusterState, ConfigOp, ItemError};
+use super::cluster_state::{ClusterState, ConfigOp, ItemError, SimPartition};
 use super::config_catalog::{self, source, Scope};
 use super::kafka_version::SIMULATED_APIS;
 
@@ -152,7 +154,30 @@ fn metadata(state: &ClusterState, ctx: &Ctx, r: MetadataRequest) -> MetadataResp
             .with_port(port)
             .with_rack(rack)
     });
-    let wanted: Option<Vec<String>> = r.topics.map(|ts| {
+    let topics = requested_topics(state, ctx, r.topics)
+        .iter()
+        .map(|name| metadata_topic(state, ctx, name))
+        .collect();
+    let mut out = MetadataResponse::default()
+        .with_brokers(brokers)
+        .with_controller_id(BrokerId(state.controller))
+        .with_topics(topics);
+    if ctx.version >= 2 {
+        out = out.with_cluster_id(Some(s(state.cluster_id.clone())));
+    }
+    if ctx.version >= 13 {
+        out = out.with_error_code(code(ctx.injected));
+    }
+    out
+}
+
+/// The topics a Metadata request names (by name, or by id from v10), or all of them.
+fn requested_topics(
+    state: &ClusterState,
+    ctx: &Ctx,
+    topics: Option<Vec<MetadataRequestTopic>>,
+) -> Vec<String> {
+    let wanted: Option<Vec<String>> = topics.map(|ts| {
         ts.into_iter()
             .filter_map(|t| {
                 t.name.map(|n| n.0.to_string()).or_else(|| {
@@ -166,67 +191,60 @@ fn metadata(state: &ClusterState, ctx: &Ctx, r: MetadataRequest) -> MetadataResp
             .collect()
     });
     // Metadata v0 used an empty list for "all topics".
-    let wanted = wanted.filter(|w| !(w.is_empty() && ctx.version == 0));
-    let names: Vec<String> = match &wanted {
-        Some(w) => w.clone(),
+    match wanted.filter(|w| !(w.is_empty() && ctx.version == 0)) {
+        Some(w) => w,
         None => state.topics.keys().cloned().collect(),
+    }
+}
+
+fn metadata_topic(state: &ClusterState, ctx: &Ctx, name: &str) -> MetadataResponseTopic {
+    let Some(t) = state.topics.get(name) else {
+        return MetadataResponseTopic::default()
+            .with_name(Some(topic_name(name)))
+            .with_error_code(ResponseError::UnknownTopicOrPartition.code());
     };
-    let topics = names
+    let partitions = t
+        .partitions
         .iter()
-        .map(|name| match state.topics.get(name) {
-            None => MetadataResponseTopic::default()
-                .with_name(Some(topic_name(name)))
-                .with_error_code(ResponseError::UnknownTopicOrPartition.code()),
-            Some(t) => {
-                let partitions = t
-                    .partitions
-                    .iter()
-                    .map(|p| {
-                        let offline: Vec<BrokerId> = p
-                            .replicas
-                            .iter()
-                            .filter(|b| !state.alive(**b))
-                            .map(|b| BrokerId(*b))
-                            .collect();
-                        let mut part = MetadataResponsePartition::default()
-                            .with_partition_index(p.index)
-                            .with_leader_id(BrokerId(p.leader))
-                            .with_replica_nodes(p.replicas.iter().map(|b| BrokerId(*b)).collect())
-                            .with_isr_nodes(p.isr.iter().map(|b| BrokerId(*b)).collect());
-                        if ctx.version >= 5 {
-                            part = part.with_offline_replicas(offline);
-                        }
-                        if ctx.version >= 7 {
-                            part = part.with_leader_epoch(p.leader_epoch);
-                        }
-                        if p.leader < 0 {
-                            part = part.with_error_code(ResponseError::LeaderNotAvailable.code());
-                        }
-                        part
-                    })
-                    .collect();
-                let mut topic = MetadataResponseTopic::default()
-                    .with_name(Some(topic_name(name)))
-                    .with_is_internal(t.internal)
-                    .with_partitions(partitions);
-                if ctx.version >= 10 {
-                    topic = topic.with_topic_id(t.id);
-                }
-                topic
-            }
-        })
+        .map(|p| metadata_partition(state, ctx, p))
         .collect();
-    let mut out = MetadataResponse::default()
-        .with_brokers(brokers)
-        .with_controller_id(BrokerId(state.controller))
-        .with_topics(topics);
-    if ctx.version >= 2 {
-        out = out.with_cluster_id(Some(s(state.cluster_id.clone())));
+    let mut topic = MetadataResponseTopic::default()
+        .with_name(Some(topic_name(name)))
+        .with_is_internal(t.internal)
+        .with_partitions(partitions);
+    if ctx.version >= 10 {
+        topic = topic.with_topic_id(t.id);
     }
-    if ctx.version >= 13 {
-        out = out.with_error_code(code(ctx.injected));
+    topic
+}
+
+/// A partition's leader, replicas and ISR, offline replicas (v5+) and leader epoch (v7+).
+fn metadata_partition(
+    state: &ClusterState,
+    ctx: &Ctx,
+    p: &SimPartition,
+) -> MetadataResponsePartition {
+    let offline: Vec<BrokerId> = p
+        .replicas
+        .iter()
+        .filter(|b| !state.alive(**b))
+        .map(|b| BrokerId(*b))
+        .collect();
+    let mut part = MetadataResponsePartition::default()
+        .with_partition_index(p.index)
+        .with_leader_id(BrokerId(p.leader))
+        .with_replica_nodes(p.replicas.iter().map(|b| BrokerId(*b)).collect())
+        .with_isr_nodes(p.isr.iter().map(|b| BrokerId(*b)).collect());
+    if ctx.version >= 5 {
+        part = part.with_offline_replicas(offline);
     }
-    out
+    if ctx.version >= 7 {
+        part = part.with_leader_epoch(p.leader_epoch);
+    }
+    if p.leader < 0 {
+        part = part.with_error_code(ResponseError::LeaderNotAvailable.code());
+    }
+    part
 }
 
 /// The live brokers with their advertised endpoint and rack, in id order, built into the broker
@@ -285,100 +303,120 @@ fn describe_configs(
     let results = r
         .resources
         .into_iter()
-        .map(|res| {
-            let name = res.resource_name.to_string();
-            let keys: Option<Vec<String>> = res
-                .configuration_keys
-                .map(|k| k.into_iter().map(|k| k.to_string()).collect());
-            let wanted = |n: &str| keys.as_ref().is_none_or(|k| k.iter().any(|x| x == n));
-            let entry =
-                |n: &str, value: Option<String>, src: i8, def: &config_catalog::ConfigDef| {
-                    let mut e = DescribeConfigsResourceResult::default()
-                        .with_name(s(n))
-                        .with_value(if def.sensitive { None } else { value.map(s) })
-                        .with_read_only(def.read_only)
-                        .with_config_source(src)
-                        .with_is_sensitive(def.sensitive);
-                    if ctx.version >= 3 {
-                        e = e.with_config_type(def.kind as i8);
-                    }
-                    e
-                };
-            let base = DescribeConfigsResult::default()
-                .with_resource_type(res.resource_type)
-                .with_resource_name(s(name.clone()));
-            let fail = |e: ItemError| {
-                base.clone()
-                    .with_error_code(e.error.code())
-                    .with_error_message(e.message.map(s))
-            };
-            if let Some(e) = ctx.injected {
-                return fail(ItemError::bare(e));
-            }
-            match res.resource_type {
-                RESOURCE_TOPIC => match state.topics.get(&name) {
-                    None => fail(ItemError::new(
-                        ResponseError::UnknownTopicOrPartition,
-                        format!("Topic {name} does not exist"),
-                    )),
-                    Some(t) => base.clone().with_configs(
-                        config_catalog::all(Scope::Topic)
-                            .filter(|d| wanted(d.name))
-                            .map(|d| {
-                                let (v, src) = state.topic_config(t, d.name);
-                                entry(d.name, v, src, d)
-                            })
-                            .collect(),
-                    ),
-                },
-                RESOURCE_BROKER => {
-                    if let Err(e) = broker_resource_check(ctx, &name) {
-                        return fail(e);
-                    }
-                    let own = state.broker_configs.get(&name);
-                    let defaults = state.broker_configs.get("");
-                    let broker = state.brokers.get(&ctx.broker);
-                    base.clone().with_configs(
-                        config_catalog::all(Scope::Broker)
-                            .filter(|d| wanted(d.name))
-                            .filter_map(|d| {
-                                let (v, src) = if let Some(v) =
-                                    own.and_then(|c| c.get(d.name)).filter(|_| !name.is_empty())
-                                {
-                                    (Some(v.clone()), source::DYNAMIC_BROKER_CONFIG)
-                                } else if let Some(v) = defaults.and_then(|c| c.get(d.name)) {
-                                    (Some(v.clone()), source::DYNAMIC_DEFAULT_BROKER_CONFIG)
-                                } else if name.is_empty() {
-                                    return None; // the default resource lists only what is set
-                                } else {
-                                    match d.name {
-                                        "broker.rack" => (
-                                            broker.and_then(|b| b.rack.clone()),
-                                            source::STATIC_BROKER_CONFIG,
-                                        ),
-                                        "node.id" => (
-                                            Some(ctx.broker.to_string()),
-                                            source::STATIC_BROKER_CONFIG,
-                                        ),
-                                        "sasl.jaas.config" => {
-                                            (Some("<secret>".into()), source::STATIC_BROKER_CONFIG)
-                                        }
-                                        _ => (d.default.map(str::to_owned), source::DEFAULT_CONFIG),
-                                    }
-                                };
-                                Some(entry(d.name, v, src, d))
-                            })
-                            .collect(),
-                    )
-                }
-                other => fail(ItemError::new(
-                    ResponseError::InvalidRequest,
-                    format!("Unsupported resource type {other}"),
-                )),
-            }
-        })
+        .map(|res| describe_resource(state, ctx, res))
         .collect();
     DescribeConfigsResponse::default().with_results(results)
+}
+
+/// One resource of DescribeConfigs: a topic's configs, or a broker's (asked of that broker, or
+/// "" for the cluster-wide defaults), limited to the keys asked for.
+fn describe_resource(
+    state: &ClusterState,
+    ctx: &Ctx,
+    res: DescribeConfigsResource,
+) -> DescribeConfigsResult {
+    let name = res.resource_name.to_string();
+    let keys: Option<Vec<String>> = res
+        .configuration_keys
+        .map(|k| k.into_iter().map(|k| k.to_string()).collect());
+    let wanted = |d: &&config_catalog::ConfigDef| {
+        keys.as_ref().is_none_or(|k| k.iter().any(|x| x == d.name))
+    };
+    let base = DescribeConfigsResult::default()
+        .with_resource_type(res.resource_type)
+        .with_resource_name(s(name.clone()));
+    let fail = |e: ItemError| {
+        base.clone()
+            .with_error_code(e.error.code())
+            .with_error_message(e.message.map(s))
+    };
+    if let Some(e) = ctx.injected {
+        return fail(ItemError::bare(e));
+    }
+    match res.resource_type {
+        RESOURCE_TOPIC => match state.topics.get(&name) {
+            None => fail(ItemError::new(
+                ResponseError::UnknownTopicOrPartition,
+                format!("Topic {name} does not exist"),
+            )),
+            Some(t) => base.clone().with_configs(
+                config_catalog::all(Scope::Topic)
+                    .filter(wanted)
+                    .map(|d| {
+                        let (v, src) = state.topic_config(t, d.name);
+                        config_entry(ctx, v, src, d)
+                    })
+                    .collect(),
+            ),
+        },
+        RESOURCE_BROKER => match broker_resource_check(ctx, &name) {
+            Err(e) => fail(e),
+            Ok(()) => base.clone().with_configs(
+                config_catalog::all(Scope::Broker)
+                    .filter(wanted)
+                    .filter_map(|d| {
+                        let (v, src) = broker_config_value(state, ctx, &name, d)?;
+                        Some(config_entry(ctx, v, src, d))
+                    })
+                    .collect(),
+            ),
+        },
+        other => fail(ItemError::new(
+            ResponseError::InvalidRequest,
+            format!("Unsupported resource type {other}"),
+        )),
+    }
+}
+
+/// A broker config's value and source, most specific first: set on the broker, set as the
+/// cluster-wide default, static, or Kafka's default. The default resource ("") lists only what
+/// is set (`None` otherwise).
+fn broker_config_value(
+    state: &ClusterState,
+    ctx: &Ctx,
+    name: &str,
+    d: &config_catalog::ConfigDef,
+) -> Option<(Option<String>, i8)> {
+    let own = state.broker_configs.get(name).filter(|_| !name.is_empty());
+    let defaults = state.broker_configs.get("");
+    if let Some(v) = own.and_then(|c| c.get(d.name)) {
+        return Some((Some(v.clone()), source::DYNAMIC_BROKER_CONFIG));
+    }
+    if let Some(v) = defaults.and_then(|c| c.get(d.name)) {
+        return Some((Some(v.clone()), source::DYNAMIC_DEFAULT_BROKER_CONFIG));
+    }
+    if name.is_empty() {
+        return None;
+    }
+    let broker = state.brokers.get(&ctx.broker);
+    Some(match d.name {
+        "broker.rack" => (
+            broker.and_then(|b| b.rack.clone()),
+            source::STATIC_BROKER_CONFIG,
+        ),
+        "node.id" => (Some(ctx.broker.to_string()), source::STATIC_BROKER_CONFIG),
+        "sasl.jaas.config" => (Some("<secret>".into()), source::STATIC_BROKER_CONFIG),
+        _ => (d.default.map(str::to_owned), source::DEFAULT_CONFIG),
+    })
+}
+
+/// One config as DescribeConfigs returns it; a sensitive value is never sent.
+fn config_entry(
+    ctx: &Ctx,
+    value: Option<String>,
+    src: i8,
+    def: &config_catalog::ConfigDef,
+) -> DescribeConfigsResourceResult {
+    let mut e = DescribeConfigsResourceResult::default()
+        .with_name(s(def.name))
+        .with_value(if def.sensitive { None } else { value.map(s) })
+        .with_read_only(def.read_only)
+        .with_config_source(src)
+        .with_is_sensitive(def.sensitive);
+    if ctx.version >= 3 {
+        e = e.with_config_type(def.kind as i8);
+    }
+    e
 }
 
 fn incremental_alter_configs(

@@ -68,13 +68,17 @@ pub enum SaslSession {
 #[derive(Debug)]
 pub enum ScramStep {
     ClientFirst,
-    ClientFinal {
-        user: String,
-        nonce: String,
-        salt: Vec<u8>,
-        client_first_bare: String,
-        server_first: String,
-    },
+    ClientFinal(ServerFirst),
+}
+
+/// What the server sent in its first SCRAM message, which the client's final one must match.
+#[derive(Debug)]
+pub struct ServerFirst {
+    user: String,
+    nonce: String,
+    salt: Vec<u8>,
+    client_first_bare: String,
+    server_first: String,
 }
 
 /// The result of one SaslAuthenticate round.
@@ -112,108 +116,129 @@ impl SaslSession {
         token: &[u8],
         nonce_seed: u64,
     ) -> Round {
-        let failed = |user: &str| {
-            Round::Failed(format!(
-                "Authentication failed during authentication due to invalid credentials with SASL mechanism for user {user}"
-            ))
-        };
         match self {
-            SaslSession::Plain => {
-                let parts: Vec<&[u8]> = token.split(|b| *b == 0).collect();
-                let [_authzid, user, password] = parts.as_slice() else {
-                    return Round::Failed("Invalid SASL/PLAIN response: expected 3 tokens".into());
-                };
-                let user = String::from_utf8_lossy(user).into_owned();
-                match users.get(&user) {
-                    Some(p) if p.as_bytes() == *password => Round::Done {
-                        user,
-                        reply: Vec::new(),
-                    },
-                    _ => failed(&user),
-                }
-            }
+            SaslSession::Plain => plain(users, token),
             SaslSession::Scram { hash, step } => match step {
-                ScramStep::ClientFirst => {
-                    let text = String::from_utf8_lossy(token).into_owned();
-                    // gs2 header "n,," (or "n,a=authzid,") then the bare message.
-                    let Some(bare) = text.splitn(3, ',').nth(2).map(str::to_owned) else {
-                        return Round::Failed("Invalid SCRAM client first message".into());
-                    };
-                    let attr = |m: &str, k: &str| {
-                        m.split(',')
-                            .find_map(|kv| kv.strip_prefix(k).map(str::to_owned))
-                    };
-                    let (Some(user), Some(client_nonce)) = (attr(&bare, "n="), attr(&bare, "r="))
-                    else {
-                        return Round::Failed("Invalid SCRAM client first message".into());
-                    };
-                    let user = user.replace("=2C", ",").replace("=3D", "=");
-                    let nonce = format!(
-                        "{client_nonce}{:016x}{:016x}",
-                        nonce_seed,
-                        nonce_seed.rotate_left(17) ^ 0x9e37_79b9
-                    );
-                    let salt = format!("kplan-sim-{user}").into_bytes();
-                    let server_first = format!("r={nonce},s={},i={ITERATIONS}", B64.encode(&salt));
-                    let reply = server_first.clone().into_bytes();
-                    *step = ScramStep::ClientFinal {
-                        user,
-                        nonce,
-                        salt,
-                        client_first_bare: bare,
-                        server_first,
-                    };
-                    Round::Continue(reply)
-                }
-                ScramStep::ClientFinal {
-                    user,
-                    nonce,
-                    salt,
-                    client_first_bare,
-                    server_first,
-                } => {
-                    let text = String::from_utf8_lossy(token).into_owned();
-                    let Some((without_proof, proof)) = text.rsplit_once(",p=") else {
-                        return Round::Failed("Invalid SCRAM client final message".into());
-                    };
-                    if !without_proof
-                        .split(',')
-                        .any(|kv| kv == format!("r={nonce}"))
-                    {
-                        return Round::Failed("Invalid SCRAM nonce".into());
+                ScramStep::ClientFirst => match server_first(token, nonce_seed) {
+                    Ok(first) => {
+                        let reply = first.server_first.clone().into_bytes();
+                        *step = ScramStep::ClientFinal(first);
+                        Round::Continue(reply)
                     }
-                    let Some(password) = users.get(user.as_str()) else {
-                        return failed(user);
-                    };
-                    let Ok(proof) = B64.decode(proof) else {
-                        return failed(user);
-                    };
-                    let auth_message =
-                        format!("{client_first_bare},{server_first},{without_proof}");
-                    let salted = hash.salted_password(password, salt);
-                    let client_key = hash.hmac(&salted, b"Client Key");
-                    let stored_key = hash.hash(&client_key);
-                    let client_signature = hash.hmac(&stored_key, auth_message.as_bytes());
-                    if proof.len() != client_signature.len() {
-                        return failed(user);
-                    }
-                    let recovered: Vec<u8> = proof
-                        .iter()
-                        .zip(&client_signature)
-                        .map(|(a, b)| a ^ b)
-                        .collect();
-                    if hash.hash(&recovered) != stored_key {
-                        return failed(user);
-                    }
-                    let server_key = hash.hmac(&salted, b"Server Key");
-                    let server_signature = hash.hmac(&server_key, auth_message.as_bytes());
-                    Round::Done {
-                        user: user.clone(),
-                        reply: format!("v={}", B64.encode(server_signature)).into_bytes(),
-                    }
-                }
+                    Err(failed) => failed,
+                },
+                ScramStep::ClientFinal(first) => client_final(*hash, first, users, token),
             },
         }
+    }
+}
+
+/// Kafka's message for a wrong user or password.
+fn failed(user: &str) -> Round {
+    Round::Failed(format!(
+        "Authentication failed during authentication due to invalid credentials with SASL mechanism for user {user}"
+    ))
+}
+
+/// SASL/PLAIN: `authzid NUL user NUL password` in one token.
+fn plain(users: &BTreeMap<String, String>, token: &[u8]) -> Round {
+    let parts: Vec<&[u8]> = token.split(|b| *b == 0).collect();
+    let [_authzid, user, password] = parts.as_slice() else {
+        return Round::Failed("Invalid SASL/PLAIN response: expected 3 tokens".into());
+    };
+    let user = String::from_utf8_lossy(user).into_owned();
+    match users.get(&user) {
+        Some(p) if p.as_bytes() == *password => Round::Done {
+            user,
+            reply: Vec::new(),
+        },
+        _ => failed(&user),
+    }
+}
+
+/// SCRAM, first round: the client's user and nonce; the server's nonce, salt and iterations.
+fn server_first(token: &[u8], nonce_seed: u64) -> Result<ServerFirst, Round> {
+    let invalid = || Round::Failed("Invalid SCRAM client first message".into());
+    let text = String::from_utf8_lossy(token).into_owned();
+    // gs2 header "n,," (or "n,a=authzid,") then the bare message.
+    let bare = text
+        .splitn(3, ',')
+        .nth(2)
+        .map(str::to_owned)
+        .ok_or_else(invalid)?;
+    let attr = |m: &str, k: &str| {
+        m.split(',')
+            .find_map(|kv| kv.strip_prefix(k).map(str::to_owned))
+    };
+    let (Some(user), Some(client_nonce)) = (attr(&bare, "n="), attr(&bare, "r=")) else {
+        return Err(invalid());
+    };
+    let user = user.replace("=2C", ",").replace("=3D", "=");
+    let nonce = format!(
+        "{client_nonce}{:016x}{:016x}",
+        nonce_seed,
+        nonce_seed.rotate_left(17) ^ 0x9e37_79b9
+    );
+    let salt = format!("kplan-sim-{user}").into_bytes();
+    let server_first = format!("r={nonce},s={},i={ITERATIONS}", B64.encode(&salt));
+    Ok(ServerFirst {
+        user,
+        nonce,
+        salt,
+        client_first_bare: bare,
+        server_first,
+    })
+}
+
+/// SCRAM, final round: the client proof checked against the user's password (RFC 5802), and
+/// the server signature sent back.
+fn client_final(
+    hash: ScramHash,
+    first: &ServerFirst,
+    users: &BTreeMap<String, String>,
+    token: &[u8],
+) -> Round {
+    let text = String::from_utf8_lossy(token).into_owned();
+    let Some((without_proof, proof)) = text.rsplit_once(",p=") else {
+        return Round::Failed("Invalid SCRAM client final message".into());
+    };
+    if !without_proof
+        .split(',')
+        .any(|kv| kv == format!("r={}", first.nonce))
+    {
+        return Round::Failed("Invalid SCRAM nonce".into());
+    }
+    let user = &first.user;
+    let Some(password) = users.get(user.as_str()) else {
+        return failed(user);
+    };
+    let Ok(proof) = B64.decode(proof) else {
+        return failed(user);
+    };
+    let auth_message = format!(
+        "{},{},{without_proof}",
+        first.client_first_bare, first.server_first
+    );
+    let salted = hash.salted_password(password, &first.salt);
+    let client_key = hash.hmac(&salted, b"Client Key");
+    let stored_key = hash.hash(&client_key);
+    let client_signature = hash.hmac(&stored_key, auth_message.as_bytes());
+    if proof.len() != client_signature.len() {
+        return failed(user);
+    }
+    let recovered: Vec<u8> = proof
+        .iter()
+        .zip(&client_signature)
+        .map(|(a, b)| a ^ b)
+        .collect();
+    if hash.hash(&recovered) != stored_key {
+        return failed(user);
+    }
+    let server_key = hash.hmac(&salted, b"Server Key");
+    let server_signature = hash.hmac(&server_key, auth_message.as_bytes());
+    Round::Done {
+        user: user.clone(),
+        reply: format!("v={}", B64.encode(server_signature)).into_bytes(),
     }
 }
 

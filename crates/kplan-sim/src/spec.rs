@@ -255,19 +255,7 @@ impl SimSpec {
 
     /// Checks the spec and resolves every topic to explicit replica lists.
     pub fn resolve(&self) -> Result<Vec<ResolvedTopic>, SpecError> {
-        if self.brokers.is_empty() {
-            return Err(SpecError::NoBrokers);
-        }
-        let mut ids: Vec<i32> = self.brokers.iter().map(|b| b.id).collect();
-        ids.sort_unstable();
-        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
-            return Err(SpecError::DuplicateBroker(w[0]));
-        }
-        if let Some(c) = self.controller {
-            if !ids.contains(&c) {
-                return Err(SpecError::UnknownController(c));
-            }
-        }
+        let ids = self.broker_ids()?;
         let brokers: Vec<Broker> = self
             .brokers
             .iter()
@@ -280,51 +268,11 @@ impl SimSpec {
             if !seen.insert(t.name.as_str()) {
                 return Err(SpecError::DuplicateTopic(t.name.clone()));
             }
-            let assignment: Vec<Vec<i32>> = match &t.assignment {
+            let assignment = match &t.assignment {
                 Some(a) => a.clone(),
-                None => {
-                    if usize::from(t.replication_factor) > brokers.len()
-                        || t.replication_factor == 0
-                    {
-                        return Err(SpecError::ReplicationFactor {
-                            topic: t.name.clone(),
-                            rf: t.replication_factor,
-                            brokers: brokers.len(),
-                        });
-                    }
-                    rack_aware_assignment(
-                        t.partitions as usize,
-                        usize::from(t.replication_factor),
-                        &brokers,
-                        &mut rng,
-                    )
-                    .into_iter()
-                    .map(|rs| rs.brokers().iter().map(|b| b.0).collect())
-                    .collect()
-                }
+                None => placed(t, &brokers, &mut rng)?,
             };
-            for (p, replicas) in assignment.iter().enumerate() {
-                let problem = if replicas.is_empty() {
-                    Some("no replicas".to_owned())
-                } else if let Some(b) = replicas.iter().find(|b| !ids.contains(b)) {
-                    Some(format!(
-                        "replica on broker {b}, which is not in the broker list"
-                    ))
-                } else {
-                    let mut r = replicas.clone();
-                    r.sort_unstable();
-                    r.windows(2)
-                        .any(|w| w[0] == w[1])
-                        .then(|| "a broker is listed twice".to_owned())
-                };
-                if let Some(problem) = problem {
-                    return Err(SpecError::Partition {
-                        topic: t.name.clone(),
-                        partition: p,
-                        problem,
-                    });
-                }
-            }
+            check_assignment(&t.name, &assignment, &ids)?;
             let n = assignment.len();
             let sizes = per_partition(
                 &t.name,
@@ -353,6 +301,73 @@ impl SimSpec {
         }
         Ok(out)
     }
+
+    /// The broker ids, sorted: at least one, none twice, the controller among them.
+    fn broker_ids(&self) -> Result<Vec<i32>, SpecError> {
+        if self.brokers.is_empty() {
+            return Err(SpecError::NoBrokers);
+        }
+        let mut ids: Vec<i32> = self.brokers.iter().map(|b| b.id).collect();
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+            return Err(SpecError::DuplicateBroker(w[0]));
+        }
+        match self.controller {
+            Some(c) if !ids.contains(&c) => Err(SpecError::UnknownController(c)),
+            _ => Ok(ids),
+        }
+    }
+}
+
+/// A topic without an explicit assignment, placed the way Kafka places a new topic.
+fn placed(
+    t: &SimTopicSpec,
+    brokers: &[Broker],
+    rng: &mut SplitMix64,
+) -> Result<Vec<Vec<i32>>, SpecError> {
+    if usize::from(t.replication_factor) > brokers.len() || t.replication_factor == 0 {
+        return Err(SpecError::ReplicationFactor {
+            topic: t.name.clone(),
+            rf: t.replication_factor,
+            brokers: brokers.len(),
+        });
+    }
+    Ok(rack_aware_assignment(
+        t.partitions as usize,
+        usize::from(t.replication_factor),
+        brokers,
+        rng,
+    )
+    .into_iter()
+    .map(|rs| rs.brokers().iter().map(|b| b.0).collect())
+    .collect())
+}
+
+/// Every partition has replicas, all on known brokers, none twice.
+fn check_assignment(topic: &str, assignment: &[Vec<i32>], ids: &[i32]) -> Result<(), SpecError> {
+    for (p, replicas) in assignment.iter().enumerate() {
+        let problem = if replicas.is_empty() {
+            Some("no replicas".to_owned())
+        } else if let Some(b) = replicas.iter().find(|b| !ids.contains(b)) {
+            Some(format!(
+                "replica on broker {b}, which is not in the broker list"
+            ))
+        } else {
+            let mut r = replicas.clone();
+            r.sort_unstable();
+            r.windows(2)
+                .any(|w| w[0] == w[1])
+                .then(|| "a broker is listed twice".to_owned())
+        };
+        if let Some(problem) = problem {
+            return Err(SpecError::Partition {
+                topic: topic.to_owned(),
+                partition: p,
+                problem,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn per_partition<T: Copy>(
