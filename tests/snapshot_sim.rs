@@ -64,6 +64,18 @@ fn assert_spec_racks(snap: &SnapshotFile) {
     );
 }
 
+/// The cluster, its time running with real time (traffic sampling measures over real seconds).
+fn start(spec: &SimSpec) -> Simulator {
+    Simulator::start(
+        spec,
+        SimOptions {
+            speed: 1.0,
+            base_port: 0,
+        },
+    )
+    .unwrap()
+}
+
 fn read(path: &Path) -> SnapshotFile {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -143,14 +155,7 @@ fn assert_throttle_and_move_recorded(snap: &SnapshotFile) {
 
 #[test]
 fn snapshot_records_what_the_cluster_holds_and_plans_unchanged() {
-    let sim = Simulator::start(
-        &spec(),
-        SimOptions {
-            speed: 1.0,
-            base_port: 0,
-        },
-    )
-    .unwrap();
+    let sim = start(&spec());
     start_a_throttled_move(&sim);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cluster.json");
@@ -196,14 +201,7 @@ fn snapshot_records_what_the_cluster_holds_and_plans_unchanged() {
 
 #[test]
 fn a_broker_that_is_down_is_reported_and_strict_refuses() {
-    let sim = Simulator::start(
-        &spec(),
-        SimOptions {
-            speed: 1.0,
-            base_port: 0,
-        },
-    )
-    .unwrap();
+    let sim = start(&spec());
     sim.inject(Fault::BrokerDown(4));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cluster.json");
@@ -253,14 +251,7 @@ fn properties(dir: &Path, mechanism: &str, module: &str, password: &str) -> Stri
 
 #[test]
 fn sasl_plain_and_scram_listeners() {
-    let sim = Simulator::start(
-        &spec(),
-        SimOptions {
-            speed: 1.0,
-            base_port: 0,
-        },
-    )
-    .unwrap();
+    let sim = start(&spec());
     let sasl = sim.sasl_bootstrap().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cluster.json");
@@ -301,14 +292,7 @@ fn sasl_plain_and_scram_listeners() {
 fn a_kafka_2_4_cluster_falls_back_to_metadata_and_broker_rack() {
     let mut spec = spec();
     spec.version = kplan_sim::KafkaVersion::V2_4;
-    let sim = Simulator::start(
-        &spec,
-        SimOptions {
-            speed: 1.0,
-            base_port: 0,
-        },
-    )
-    .unwrap();
+    let sim = start(&spec);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cluster.json");
     let res = snapshot(&sim.bootstrap(), "0s", &[], &out);

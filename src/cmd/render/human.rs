@@ -1,35 +1,29 @@
 //! Human-readable numbers for tables.
 
-/// 1536 → "1.5 KiB".
-pub fn bytes(v: f64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+/// `v` in the largest unit of `units` (each `step` times the previous) that keeps it at or
+/// above 1; whole numbers in the base unit, one decimal above.
+fn scaled(v: f64, step: f64, units: &[&str]) -> String {
     let mut v = v;
     let mut i = 0;
-    while v.abs() >= 1024.0 && i < UNITS.len() - 1 {
-        v /= 1024.0;
+    while v.abs() >= step && i < units.len() - 1 {
+        v /= step;
         i += 1;
     }
     if i == 0 {
-        format!("{v:.0} B")
+        format!("{v:.0} {}", units[0])
     } else {
-        format!("{v:.1} {}", UNITS[i])
+        format!("{v:.1} {}", units[i])
     }
+}
+
+/// 1536 → "1.5 KiB".
+pub fn bytes(v: f64) -> String {
+    scaled(v, 1024.0, &["B", "KiB", "MiB", "GiB", "TiB", "PiB"])
 }
 
 /// Bytes per second, decimal like Kafka's throttle docs: "3.4 MB/s".
 pub fn rate(v: f64) -> String {
-    const UNITS: [&str; 5] = ["B/s", "kB/s", "MB/s", "GB/s", "TB/s"];
-    let mut v = v;
-    let mut i = 0;
-    while v.abs() >= 1000.0 && i < UNITS.len() - 1 {
-        v /= 1000.0;
-        i += 1;
-    }
-    if i == 0 {
-        format!("{v:.0} {}", UNITS[i])
-    } else {
-        format!("{v:.1} {}", UNITS[i])
-    }
+    scaled(v, 1000.0, &["B/s", "kB/s", "MB/s", "GB/s", "TB/s"])
 }
 
 /// Seconds → "1h 02m", "4m 10s", "12s".
