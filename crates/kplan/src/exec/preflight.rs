@@ -153,6 +153,10 @@ fn refusals(plan: &Reassignment, view: &ClusterView) -> Vec<Refusal> {
 }
 
 /// Partitions of a kplan plan whose replicas are no longer those it was planned from.
+///
+/// While a partition is being reassigned, Kafka lists its replicas target-first (KIP-455), so
+/// the original replicas are known as a set but not in their original order: such a partition
+/// drifted only if the set differs.
 fn drifted(plan: &Reassignment, view: &ClusterView) -> Vec<Drift> {
     let Some(ctx) = &plan.kplan else {
         return Vec::new();
@@ -162,11 +166,83 @@ fn drifted(plan: &Reassignment, view: &ClusterView) -> Vec<Drift> {
         .filter_map(|c| {
             let tp = TopicPartition::new(&c.topic, c.partition);
             let now = view.original(&tp)?;
-            (now != c.replicas).then(|| Drift {
+            let same = if view.ongoing.contains_key(&tp) {
+                as_set(&now) == as_set(&c.replicas)
+            } else {
+                now == c.replicas
+            };
+            (!same).then(|| Drift {
                 tp,
                 planned_from: c.replicas.clone(),
                 now,
             })
         })
         .collect()
+}
+
+fn as_set(brokers: &[BrokerId]) -> BTreeSet<BrokerId> {
+    brokers.iter().copied().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kafka::{OngoingReassignment, PartitionState};
+    use crate::model::ReplicaSet;
+
+    fn ids(v: &[i32]) -> Vec<BrokerId> {
+        v.iter().copied().map(BrokerId).collect()
+    }
+
+    /// A plan for orders-1 made while it was [1, 2], and a view where it now has `replicas`
+    /// (with `ongoing` in flight, if any).
+    fn drift_of(replicas: &[i32], ongoing: Option<(&[i32], &[i32])>) -> Vec<Drift> {
+        let tp = TopicPartition::new("orders", 1);
+        let planned_from = Reassignment::new(vec![PartitionReassignment::new(
+            &tp,
+            ReplicaSet::new(ids(&[1, 2])),
+        )]);
+        let plan = Reassignment::new(vec![PartitionReassignment::new(
+            &tp,
+            ReplicaSet::new(ids(&[3, 2])),
+        )])
+        .with_context(None, &planned_from);
+        let mut view = ClusterView::default();
+        view.partitions.insert(
+            tp.clone(),
+            PartitionState {
+                partition: 1,
+                replicas: ids(replicas),
+                leader: Some(BrokerId(replicas[0])),
+                isr: ids(replicas),
+                offline: Vec::new(),
+            },
+        );
+        if let Some((adding, removing)) = ongoing {
+            view.ongoing.insert(
+                tp,
+                OngoingReassignment {
+                    replicas: ids(replicas),
+                    adding: ids(adding),
+                    removing: ids(removing),
+                },
+            );
+        }
+        drifted(&plan, &view)
+    }
+
+    #[test]
+    fn a_partition_at_rest_drifts_when_its_list_or_order_changed() {
+        assert!(drift_of(&[1, 2], None).is_empty());
+        assert_eq!(drift_of(&[2, 1], None).len(), 1, "the preferred leader changed");
+        assert_eq!(drift_of(&[1, 4], None).len(), 1);
+    }
+
+    /// [1, 2] → [5, 2] in flight is listed [5, 2, 1] (target first): its original replicas
+    /// are {1, 2} in an order Kafka no longer says. That is not drift.
+    #[test]
+    fn a_moving_partition_drifts_only_when_its_original_set_changed() {
+        assert!(drift_of(&[5, 2, 1], Some((&[5], &[1]))).is_empty());
+        assert_eq!(drift_of(&[5, 4, 1], Some((&[5], &[1]))).len(), 1);
+    }
 }
