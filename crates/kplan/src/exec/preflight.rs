@@ -234,7 +234,11 @@ mod tests {
     #[test]
     fn a_partition_at_rest_drifts_when_its_list_or_order_changed() {
         assert!(drift_of(&[1, 2], None).is_empty());
-        assert_eq!(drift_of(&[2, 1], None).len(), 1, "the preferred leader changed");
+        assert_eq!(
+            drift_of(&[2, 1], None).len(),
+            1,
+            "the preferred leader changed"
+        );
         assert_eq!(drift_of(&[1, 4], None).len(), 1);
     }
 
