@@ -7,6 +7,7 @@
 //! - [`files`]: snapshot and other JSON input, atomic writes (the edge).
 //! - [`kafka`]: the one trait through which kplan talks to Kafka, and its krafka implementation.
 //! - [`synthetic`]: seeded clusters for benchmarks, tests and rehearsals.
+//! - [`scenario`]: hard instances (skewed load families, hot partitions, rack violations).
 //!
 //! The command line lives in the `kplan` binary (the workspace root); the simulated cluster
 //! used by `kplan sandbox` and the tests is the separate `kplan-sim` crate, so this library
@@ -16,5 +17,6 @@ pub mod files;
 pub mod kafka;
 pub mod model;
 pub mod plan;
+pub mod scenario;
 pub mod stable_hash;
 pub mod synthetic;
