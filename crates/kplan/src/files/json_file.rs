@@ -10,7 +10,25 @@ use super::FileError;
 
 /// Parses `text` as a `T`; `path` only names the source in errors.
 pub fn parse_json<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileError> {
-    let de = &mut serde_json::Deserializer::from_str(text);
+    parse_with(path, &mut serde_json::Deserializer::from_str(text))
+}
+
+/// Parses the file at `path` as a `T` while reading it, without holding its text: for inputs
+/// too large to read whole (a million-partition snapshot).
+pub fn parse_json_file<T: DeserializeOwned>(path: &Path) -> Result<T, FileError> {
+    let file = std::fs::File::open(path).map_err(|error| FileError::Io {
+        path: path.to_owned(),
+        error,
+    })?;
+    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+    parse_with(path, &mut serde_json::Deserializer::from_reader(reader))
+}
+
+fn parse_with<'de, T, R>(path: &Path, de: &mut serde_json::Deserializer<R>) -> Result<T, FileError>
+where
+    T: DeserializeOwned,
+    R: serde_json::de::Read<'de>,
+{
     serde_path_to_error::deserialize(de).map_err(|e| {
         let at = e.path().to_string();
         let inner = e.into_inner();

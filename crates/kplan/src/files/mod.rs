@@ -10,7 +10,7 @@ mod topics_to_move;
 pub use atomic_write::write_atomic;
 pub use capacity_file::parse_capacity;
 pub use file_error::FileError;
-pub use json_file::{parse_json, read_text, TOP_LEVEL};
+pub use json_file::{parse_json, parse_json_file, read_text, TOP_LEVEL};
 pub use snapshot_file::{
     read_snapshot, snapshot_file_from_str, snapshot_from_str, BrokerCapacity, BrokerEntry,
     CaptureInfo, PartitionEntry, ReassignmentEntry, ReplicaLogDir, SnapshotFile, TopicEntry,

@@ -3,13 +3,18 @@
 //! Parsing has two steps. Serde (through `serde_path_to_error`) checks the shape and reports the
 //! JSON path of a wrong field; the model then checks meaning (duplicates, unknown brokers), and its
 //! error is located back to a JSON path here, so both kinds of mistakes name the file and the place.
+//!
+//! Reading a file streams it: each partition is turned into the model's `Partition` as soon as it
+//! is parsed, so a million-partition snapshot never exists twice in memory (as text and as file
+//! entries) on its way to the planner. Only when the model rejects it is the input parsed again
+//! in full, to name the JSON path of the mistake.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{parse_json, read_text, FileError, TOP_LEVEL};
+use super::{parse_json, parse_json_file, FileError, TOP_LEVEL};
 use crate::model::{Broker, BrokerId, Cluster, ModelError, Partition, ReplicaSet, Topic};
 
 /// The file as written. Unknown fields are ignored so later versions can add to it.
@@ -169,47 +174,6 @@ impl SnapshotFile {
         }
     }
 
-    fn into_cluster(self) -> Result<Cluster, ModelError> {
-        let brokers = self
-            .brokers
-            .into_iter()
-            .map(|b| Broker {
-                id: BrokerId(b.id),
-                rack: b.rack,
-            })
-            .collect();
-        let topics = self
-            .topics
-            .into_iter()
-            .map(|t| {
-                let partitions = t
-                    .partitions
-                    .into_iter()
-                    .map(|p| {
-                        let replicas = ReplicaSet::from(p.replicas);
-                        Partition {
-                            partition: p.partition,
-                            leader: p
-                                .leader
-                                .map(BrokerId)
-                                .or_else(|| replicas.preferred_leader()),
-                            isr: p.isr.map_or_else(
-                                || replicas.brokers().to_vec(),
-                                |v| v.into_iter().map(BrokerId).collect(),
-                            ),
-                            replicas,
-                            size_bytes: p.size_bytes,
-                            bytes_in_per_sec: p.bytes_in_per_sec,
-                            bytes_out_per_sec: p.bytes_out_per_sec,
-                        }
-                    })
-                    .collect();
-                Topic::new(t.name, partitions)
-            })
-            .collect();
-        Cluster::new(self.cluster_id, brokers, topics)
-    }
-
     /// The JSON path of the entry a model error is about.
     fn locate(&self, err: &ModelError) -> String {
         let partition_path = |topic: &str, partition: i32, nth: usize| {
@@ -267,9 +231,70 @@ impl SnapshotFile {
     }
 }
 
-/// Parses snapshot text; `path` only names the source in errors.
-pub fn snapshot_from_str(path: &Path, text: &str) -> Result<Cluster, FileError> {
-    let file: SnapshotFile = parse_json(path, text)?;
+fn brokers(entries: Vec<BrokerEntry>) -> Vec<Broker> {
+    entries
+        .into_iter()
+        .map(|b| Broker {
+            id: BrokerId(b.id),
+            rack: b.rack,
+        })
+        .collect()
+}
+
+impl From<PartitionEntry> for Partition {
+    fn from(p: PartitionEntry) -> Self {
+        let replicas = ReplicaSet::from(p.replicas);
+        Partition {
+            partition: p.partition,
+            leader: p
+                .leader
+                .map(BrokerId)
+                .or_else(|| replicas.preferred_leader()),
+            isr: p.isr.map_or_else(
+                || replicas.brokers().to_vec(),
+                |v| v.into_iter().map(BrokerId).collect(),
+            ),
+            replicas,
+            size_bytes: p.size_bytes,
+            bytes_in_per_sec: p.bytes_in_per_sec,
+            bytes_out_per_sec: p.bytes_out_per_sec,
+        }
+    }
+}
+
+/// The part of the file the planner needs, each partition converted as it is parsed.
+#[derive(Deserialize)]
+struct StreamedSnapshot {
+    version: u32,
+    #[serde(default)]
+    cluster_id: Option<String>,
+    brokers: Vec<BrokerEntry>,
+    topics: Vec<StreamedTopic>,
+}
+
+#[derive(Deserialize)]
+struct StreamedTopic {
+    name: String,
+    partitions: Vec<StreamedPartition>,
+}
+
+#[derive(Deserialize)]
+#[serde(from = "PartitionEntry")]
+struct StreamedPartition(Partition);
+
+impl From<PartitionEntry> for StreamedPartition {
+    fn from(p: PartitionEntry) -> Self {
+        StreamedPartition(p.into())
+    }
+}
+
+/// The model built from a streamed parse; on a model error `full` parses the whole file once
+/// more so the error can be located.
+fn streamed_cluster(
+    path: &Path,
+    file: StreamedSnapshot,
+    full: impl FnOnce() -> Result<SnapshotFile, FileError>,
+) -> Result<Cluster, FileError> {
     if file.version != 1 {
         return Err(FileError::Invalid {
             path: path.to_owned(),
@@ -280,12 +305,25 @@ pub fn snapshot_from_str(path: &Path, text: &str) -> Result<Cluster, FileError> 
             ),
         });
     }
-    let located = file.clone();
-    file.into_cluster().map_err(|e| FileError::Invalid {
-        path: path.to_owned(),
-        at: located.locate(&e),
-        message: e.to_string(),
+    let topics = file
+        .topics
+        .into_iter()
+        .map(|t| Topic::new(t.name, t.partitions.into_iter().map(|p| p.0).collect()))
+        .collect();
+    Cluster::new(file.cluster_id, brokers(file.brokers), topics).map_err(|e| {
+        let at = full().map_or_else(|_| "topics".to_owned(), |f| f.locate(&e));
+        FileError::Invalid {
+            path: path.to_owned(),
+            at,
+            message: e.to_string(),
+        }
     })
+}
+
+/// Parses snapshot text; `path` only names the source in errors.
+pub fn snapshot_from_str(path: &Path, text: &str) -> Result<Cluster, FileError> {
+    let file: StreamedSnapshot = parse_json(path, text)?;
+    streamed_cluster(path, file, || parse_json(path, text))
 }
 
 /// Parses snapshot text into the file form (with its extensions), checked like `snapshot_from_str`.
@@ -298,9 +336,10 @@ pub fn snapshot_file_from_str(path: &Path, text: &str) -> Result<SnapshotFile, F
     })
 }
 
-/// Reads and validates a snapshot file.
+/// Reads and validates a snapshot file, streaming it (see the module docs).
 pub fn read_snapshot(path: &Path) -> Result<Cluster, FileError> {
-    snapshot_from_str(path, &read_text(path)?)
+    let file: StreamedSnapshot = parse_json_file(path)?;
+    streamed_cluster(path, file, || parse_json_file(path))
 }
 
 #[cfg(test)]
