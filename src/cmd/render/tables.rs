@@ -10,7 +10,7 @@ use kplan::exec::{
 };
 use kplan::kafka::PerPartition;
 use kplan::model::{BrokerId, Cluster, Resource, TopicPartition};
-use kplan::plan::{Plan, PlanRequest};
+use kplan::plan::{GoalState, Plan, PlanRequest};
 
 /// An empty table with the house style and this header.
 pub fn table(header: Vec<&str>) -> Table {
@@ -223,16 +223,17 @@ pub fn summary_table(plan: &Plan, throttle: Option<u64>) -> Table {
     ]);
     t.add_row(vec![
         "replicas moved".to_owned(),
-        // The bounds are what meeting every band needs; a plan that leaves a goal unmet can be below.
+        // The bounds are what reaching every band (or its proven limit) needs; a plan that
+        // stops short, under a budget, can be below.
         format!(
-            "{} (every goal met needs ≥ {})",
+            "{} (reaching the bands needs ≥ {})",
             m.replicas_moved, lb.replicas
         ),
     ]);
     t.add_row(vec![
         "data to copy".to_owned(),
         format!(
-            "{} (every goal met needs ≥ {})",
+            "{} (reaching the bands needs ≥ {})",
             human::bytes(m.bytes_moved as f64),
             human::bytes(lb.bytes as f64)
         ),
@@ -250,7 +251,8 @@ pub fn summary_table(plan: &Plan, throttle: Option<u64>) -> Table {
     t
 }
 
-/// `generate`: each goal, its weight, whether it is met and how far from the mean.
+/// `generate`: each goal, its weight, whether it is met (or at its proven best) and how far
+/// from the mean.
 pub fn goal_table(plan: &Plan) -> Table {
     let mut t = table(vec![
         "goal", "weight", "met", "max/mean", "min/mean", "detail",
@@ -260,13 +262,13 @@ pub fn goal_table(plan: &Plan) -> Table {
         t.add_row(vec![
             g.goal.to_string(),
             format!("{}", g.weight),
-            if g.weight == 0.0 {
-                "off".to_owned()
-            } else if g.met {
-                "yes".to_owned()
-            } else {
-                "NO".to_owned()
-            },
+            match g.status {
+                _ if g.weight == 0.0 => "off",
+                GoalState::Met => "yes",
+                GoalState::BestPossible => "best possible",
+                GoalState::Unmet => "NO",
+            }
+            .to_owned(),
             ratio(g.max_over_mean),
             ratio(g.min_over_mean),
             g.detail.clone(),

@@ -2,7 +2,8 @@
 //!
 //! Steepest descent on the shared cost (see `placement`), organised around the worst broker: an
 //! overloaded broker sends one replica to one of the least loaded brokers, an underloaded one pulls
-//! a replica from one of the most loaded. Only moves that lower the cost are made, so the stage
+//! a replica from one of the most loaded; a broker that finds nothing is skipped until the loads
+//! around it change (see `worst_first`). Only moves that lower the cost are made, so the stage
 //! stops as soon as every broker is in band — it never moves data to polish a broker that is
 //! already acceptable. Among improving moves the tie-breaks prefer fewer bytes and centred loads.
 //! When no single move helps, pairwise swaps between an over- and an underloaded broker are tried
@@ -13,11 +14,11 @@
 //! creation most topics already exceed their even share somewhere, and evening them out would
 //! copy a partition per excess replica — several times the data the bands require.
 
-use std::time::Instant;
-
 use super::budget::Budget;
 use super::placement::Placement;
 use super::problem::Bx;
+use super::safety_net::SafetyNet;
+use super::worst_first::Stuck;
 use crate::model::Resource;
 
 /// How many partner brokers each worst broker considers.
@@ -39,61 +40,55 @@ struct Move {
     score: f64,
 }
 
-/// Balances `resources` by moving replicas (or, for leader resources, leadership — see
-/// `leaders`). Returns the number of moves made.
+/// Balances `resources` by moving replicas. Returns the number of moves made.
+///
+/// Work bound: every move lowers the cost, and the stage makes at most two moves per movable
+/// replica (a swap counts as two), which no descent on realistic clusters comes near.
 pub fn balance_replicas(
     st: &mut Placement,
     resources: &[Resource],
     budget: &mut Budget,
-    deadline: Instant,
+    net: &SafetyNet,
 ) -> usize {
     let pb = st.pb;
     let eligible: Vec<Bx> = pb.eligible_brokers().collect();
     let avg_size = pb.avg_partition_size();
+    let limit = 2 * pb
+        .parts
+        .iter()
+        .filter(|p| p.movable)
+        .map(|p| p.target_rf)
+        .sum::<usize>()
+        + 16;
     let mut made = 0;
     let zero = [0.0; 5];
-    loop {
-        if Instant::now() >= deadline {
-            break;
-        }
-        // Worst brokers first: by band cost, then by index for determinism.
-        let mut worst: Vec<(f64, Bx)> = eligible
+    let mut stuck = Stuck::new(pb.broker_count(), eligible.len());
+    while made < limit && !net.expired() {
+        // The worst broker that has not found nothing since the last changes around it.
+        let worst = eligible
             .iter()
             .map(|&b| (st.band_cost_with(b, resources, &zero), b))
-            .filter(|(c, _)| *c > EPS)
-            .collect();
-        if worst.is_empty() {
+            .filter(|&(c, b)| c > EPS && !stuck.is(b))
+            .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
+        let Some((_, b)) = worst else {
             break;
-        }
-        worst.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut applied = false;
-        for &(_, b) in worst.iter().take(4) {
-            if let Some(m) = best_move_around(st, b, resources, budget, &eligible, avg_size) {
-                budget.charge(Budget::delta(pb, m.p, Some(m.src), Some(m.dst)));
-                st.move_replica(m.p, m.src, m.dst);
-                made += 1;
-                applied = true;
-                break;
-            }
-        }
-        if applied {
+        };
+        let moves: Vec<Move> = match best_move_around(st, b, resources, budget, &eligible, avg_size)
+        {
+            Some(m) => vec![m],
+            None => best_swap_around(st, b, resources, budget, &eligible)
+                .map_or_else(Vec::new, |(m1, m2)| vec![m1, m2]),
+        };
+        if moves.is_empty() {
+            stuck.mark(b);
             continue;
         }
-        let mut swapped = false;
-        for &(_, b) in worst.iter().take(4) {
-            if let Some((m1, m2)) = best_swap_around(st, b, resources, budget, &eligible) {
-                for m in [m1, m2] {
-                    budget.charge(Budget::delta(pb, m.p, Some(m.src), Some(m.dst)));
-                    st.move_replica(m.p, m.src, m.dst);
-                }
-                made += 2;
-                swapped = true;
-                break;
-            }
+        for m in &moves {
+            budget.charge(Budget::delta(pb, m.p, Some(m.src), Some(m.dst)));
+            st.move_replica(m.p, m.src, m.dst);
+            stuck.changed(&[m.src, m.dst]);
         }
-        if !swapped {
-            break;
-        }
+        made += moves.len();
     }
     made
 }
@@ -304,26 +299,7 @@ fn best_swap_around(
                 if p == q || !st.can_move(q, o, b) {
                     continue;
                 }
-                let mut db = replica_delta(st, p, -1.0, resources);
-                let mut dob = replica_delta(st, p, 1.0, resources);
-                let dq = replica_delta(st, q, 1.0, resources);
-                for i in 0..5 {
-                    db[i] += dq[i];
-                    dob[i] -= dq[i];
-                }
-                let (tp, tq) = (st.pb.parts[p].topic, st.pb.parts[q].topic);
-                let spread = if tp == tq {
-                    0.0
-                } else {
-                    st.spread_delta(tp, b, -1, false)
-                        + st.spread_delta(tp, o, 1, false)
-                        + st.spread_delta(tq, o, -1, false)
-                        + st.spread_delta(tq, b, 1, false)
-                };
-                let gain = base
-                    - st.band_cost_with(b, resources, &db)
-                    - st.band_cost_with(o, resources, &dob)
-                    - spread;
+                let gain = base - swap_cost(st, (b, p), (o, q), resources);
                 if gain <= EPS || best.as_ref().is_some_and(|(g, _, _)| *g >= gain) {
                     continue;
                 }
@@ -332,23 +308,43 @@ fn best_swap_around(
                 if !budget.allows((d1.0 + d2.0, d1.1 + d2.1)) {
                     continue;
                 }
-                let m1 = Move {
+                let m = |p, src, dst| Move {
                     p,
-                    src: b,
-                    dst: o,
+                    src,
+                    dst,
                     gain,
                     score: gain,
                 };
-                let m2 = Move {
-                    p: q,
-                    src: o,
-                    dst: b,
-                    gain,
-                    score: gain,
-                };
-                best = Some((gain, m1, m2));
+                best = Some((gain, m(p, b, o), m(q, o, b)));
             }
         }
     }
     best.map(|(_, a, c)| (a, c))
+}
+
+/// Band cost of `b` and `o` (and the topic-spread change) after `p` moves from `b` to `o` and
+/// `q` from `o` to `b`.
+fn swap_cost(
+    st: &Placement,
+    (b, p): (Bx, usize),
+    (o, q): (Bx, usize),
+    resources: &[Resource],
+) -> f64 {
+    let mut db = replica_delta(st, p, -1.0, resources);
+    let mut dob = replica_delta(st, p, 1.0, resources);
+    let dq = replica_delta(st, q, 1.0, resources);
+    for i in 0..5 {
+        db[i] += dq[i];
+        dob[i] -= dq[i];
+    }
+    let (tp, tq) = (st.pb.parts[p].topic, st.pb.parts[q].topic);
+    let spread = if tp == tq {
+        0.0
+    } else {
+        st.spread_delta(tp, b, -1, false)
+            + st.spread_delta(tp, o, 1, false)
+            + st.spread_delta(tq, o, -1, false)
+            + st.spread_delta(tq, b, 1, false)
+    };
+    st.band_cost_with(b, resources, &db) + st.band_cost_with(o, resources, &dob) + spread
 }

@@ -29,15 +29,18 @@
 //! Receivers take turns, one replica each per round, so no receiver is left with the sources'
 //! leftovers.
 
-use std::time::Instant;
-
 use super::budget::Budget;
 use super::placement::Placement;
 use super::problem::{Bx, Part};
+use super::safety_net::SafetyNet;
 use crate::model::Resource;
 
 /// How many of the largest-surplus sources each fill move considers.
 const SOURCES: usize = 8;
+/// Replicas of each source a fill move looks at: a window that walks round the source's list
+/// from move to move, so every replica is considered in turn at a bounded cost per move (a
+/// broker of a million-partition cluster hosts thousands).
+const WINDOW: usize = 256;
 /// Topic spread counts this many times its weight in the shared cost here: a fill move has many
 /// near-equal candidates, and among them the one that keeps topics spread costs nothing extra.
 const SPREAD_EMPHASIS: f64 = 10.0;
@@ -63,8 +66,45 @@ struct Candidate {
     score: f64,
 }
 
-/// Fills brokers below the replica-count band; returns the number of moves made.
-pub fn fill_underloaded(st: &mut Placement, budget: &mut Budget, deadline: Instant) -> usize {
+/// The fill's own state: every partition's shape, each broker's expected load in the shaped
+/// dimensions, and where each source's window starts next.
+struct Filler {
+    shapes: Vec<[f64; 4]>,
+    expected: Vec<[f64; 4]>,
+    cursor: Vec<usize>,
+}
+
+impl Filler {
+    fn new(st: &Placement) -> Self {
+        let pb = st.pb;
+        let shapes: Vec<[f64; 4]> = pb.parts.iter().map(shape).collect();
+        let mut expected = vec![[0.0; 4]; pb.broker_count()];
+        for (p, reps) in st.replicas.iter().enumerate() {
+            for &b in reps {
+                for d in 0..4 {
+                    expected[b][d] += shapes[p][d];
+                }
+            }
+        }
+        Filler {
+            shapes,
+            expected,
+            cursor: vec![0; pb.broker_count()],
+        }
+    }
+
+    fn record(&mut self, p: usize, src: Bx, dst: Bx) {
+        for d in 0..4 {
+            self.expected[src][d] -= self.shapes[p][d];
+            self.expected[dst][d] += self.shapes[p][d];
+        }
+    }
+}
+
+/// Fills brokers below the replica-count band; returns the number of moves made. Each round
+/// moves at most one replica into each receiver and ends when none can take one, so the work is
+/// bounded by the replicas the receivers lack.
+pub fn fill_underloaded(st: &mut Placement, budget: &mut Budget, net: &SafetyNet) -> usize {
     let pb = st.pb;
     if st.unit(Resource::Replicas) == 0.0 {
         return 0;
@@ -72,16 +112,7 @@ pub fn fill_underloaded(st: &mut Placement, budget: &mut Budget, deadline: Insta
     let count = Resource::Replicas.index();
     let band = *pb.band(Resource::Replicas);
     let eligible: Vec<Bx> = pb.eligible_brokers().collect();
-    // Expected load per broker in the shaped dimensions, kept up to date below.
-    let mut expected = vec![[0.0; 4]; pb.broker_count()];
-    for (p, reps) in st.replicas.iter().enumerate() {
-        let a = shape(&pb.parts[p]);
-        for &b in reps {
-            for d in 0..4 {
-                expected[b][d] += a[d];
-            }
-        }
-    }
+    let mut filler = Filler::new(st);
     let mut made = 0;
     loop {
         let mut receivers: Vec<Bx> = eligible
@@ -99,19 +130,15 @@ pub fn fill_underloaded(st: &mut Placement, budget: &mut Budget, deadline: Insta
         });
         let mut moved = false;
         for b in receivers {
-            if Instant::now() >= deadline {
+            if net.expired() {
                 return made;
             }
-            let Some(c) = best_fill(st, &expected, b, &eligible, budget) else {
+            let Some(c) = best_fill(st, &mut filler, b, &eligible, budget) else {
                 continue;
             };
             budget.charge(Budget::delta(pb, c.p, Some(c.src), Some(b)));
             st.move_replica(c.p, c.src, b);
-            let a = shape(&pb.parts[c.p]);
-            for d in 0..4 {
-                expected[c.src][d] -= a[d];
-                expected[b][d] += a[d];
-            }
+            filler.record(c.p, c.src, b);
             made += 1;
             moved = true;
         }
@@ -126,7 +153,7 @@ pub fn fill_underloaded(st: &mut Placement, budget: &mut Budget, deadline: Insta
 /// much of per slot.
 fn best_fill(
     st: &Placement,
-    expected: &[[f64; 4]],
+    filler: &mut Filler,
     b: Bx,
     eligible: &[Bx],
     budget: &Budget,
@@ -151,21 +178,24 @@ fn best_fill(
         let surplus = surplus.max(1.0);
         let mut target = [0.0; 4];
         for d in 0..4 {
-            let want = (mean[d] - expected[b][d]) / slots;
-            let give = (expected[s][d] - mean[d]) / surplus;
+            let want = (mean[d] - filler.expected[b][d]) / slots;
+            let give = (filler.expected[s][d] - mean[d]) / surplus;
             target[d] = (0.5 * (want + give)).max(0.0);
         }
-        for &p in &st.hosted[s] {
+        let hosted = &st.hosted[s];
+        let start = filler.cursor[s] % hosted.len().max(1);
+        filler.cursor[s] = start + WINDOW;
+        let window = hosted[start..].iter().chain(&hosted[..start]).take(WINDOW);
+        for &p in window {
             let p = p as usize;
-            let part = &pb.parts[p];
-            let a = shape(part);
+            let a = &filler.shapes[p];
             let mut score = 0.0;
             for d in 0..4 {
                 score += unit[d] * (a[d] - target[d]).abs();
             }
+            let topic = pb.parts[p].topic;
             score += SPREAD_EMPHASIS
-                * (st.spread_delta(part.topic, s, -1, false)
-                    + st.spread_delta(part.topic, b, 1, false));
+                * (st.spread_delta(topic, s, -1, false) + st.spread_delta(topic, b, 1, false));
             let better = best
                 .as_ref()
                 .is_none_or(|c| score < c.score || (score == c.score && (p, s) < (c.p, c.src)));
@@ -221,7 +251,7 @@ mod tests {
         let made = fill_underloaded(
             &mut st,
             &mut budget,
-            Instant::now() + Duration::from_secs(5),
+            &SafetyNet::new(Duration::from_secs(5)),
         );
         // 24 replicas over 4 brokers: 6 each, so the newcomer receives exactly 6.
         assert_eq!(made, 6);

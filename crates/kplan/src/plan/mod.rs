@@ -2,9 +2,12 @@
 //! [`verifier`] for the independent check every plan passes.
 mod balance;
 mod band;
+mod bounds;
 mod budget;
 mod fill;
+mod flow;
 mod goal;
+mod goal_report;
 mod leaders;
 mod mip;
 mod placement;
@@ -13,13 +16,19 @@ pub mod planner;
 mod problem;
 mod reassignment;
 mod repair;
+mod report;
 mod request;
+mod safety_net;
 pub mod verifier;
+mod warnings;
+mod worst_first;
 
 pub use band::Band;
 pub use goal::{Goal, GoalWeights};
+pub use mip::{MipOutcome, MipStatus};
 pub use plan_error::PlanError;
-pub use planner::{plan, GoalStatus, LowerBound, Plan, PlanReport};
+pub use planner::plan;
 pub use reassignment::{CurrentReplicas, PartitionReassignment, PlanContext, Reassignment};
+pub use report::{GoalState, GoalStatus, LowerBound, Plan, PlanReport, ResourceBand, StageReport};
 pub use request::PlanRequest;
 pub use verifier::{verify, PlanMetrics, Violation};

@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 
 use super::{Band, PlanError, PlanRequest};
-use crate::model::{BrokerId, Cluster, Resource, TopicPartition};
+use crate::model::{BrokerId, Cluster, Partition, Resource, Topic, TopicPartition};
 
 /// Broker index.
 pub type Bx = usize;
@@ -90,64 +90,17 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(cluster: &Cluster, request: &PlanRequest) -> Result<Problem, PlanError> {
+        validate_request(cluster, request)?;
         let broker_ids: Vec<BrokerId> = cluster.brokers().iter().map(|b| b.id).collect();
-        for &b in request
-            .decommission
-            .iter()
-            .chain(request.allowed_brokers.iter().flatten())
-        {
-            if cluster.broker(b).is_none() {
-                return Err(PlanError::UnknownBroker(b));
-            }
-        }
-        if request.leaders_only {
-            if !request.decommission.is_empty() {
-                return Err(PlanError::LeadersOnlyConflict("decommission brokers"));
-            }
-            if !request.replication_factors.is_empty() {
-                return Err(PlanError::LeadersOnlyConflict("change replication factors"));
-            }
-            if request.allowed_brokers.is_some() {
-                return Err(PlanError::LeadersOnlyConflict(
-                    "restrict placement to --brokers",
-                ));
-            }
-        }
-        for (re, rf) in &request.replication_factors {
-            if *rf == 0 {
-                return Err(PlanError::ZeroReplicationFactor(re.as_str().to_owned()));
-            }
-        }
-
-        let rack_names: Vec<String> = cluster.racks().into_iter().map(str::to_owned).collect();
-        let rack_of: Vec<Option<usize>> = cluster
-            .brokers()
-            .iter()
-            .map(|b| {
-                b.rack.as_deref().map(|r| {
-                    rack_names
-                        .binary_search_by(|n| n.as_str().cmp(r))
-                        .expect("rack listed")
-                })
-            })
-            .collect();
-        let rack_aware = request.rack_aware && !rack_names.is_empty();
-        if rack_aware && rack_of.iter().any(Option::is_none) {
-            let missing: Vec<String> = broker_ids
-                .iter()
-                .zip(&rack_of)
-                .filter(|(_, r)| r.is_none())
-                .map(|(b, _)| b.to_string())
-                .collect();
-            return Err(PlanError::PartialRacks(missing.join(",")));
-        }
-
+        let RackLayout {
+            names: rack_names,
+            of: rack_of,
+            aware: rack_aware,
+        } = racks(cluster, request)?;
         let eligible: Vec<bool> = broker_ids.iter().map(|&b| request.may_host(b)).collect();
-        let n_eligible = eligible.iter().filter(|e| **e).count();
-        if n_eligible == 0 {
+        if !eligible.iter().any(|e| *e) {
             return Err(PlanError::NoEligibleBrokers);
         }
-        let index = |id: BrokerId| broker_ids.binary_search(&id).expect("validated broker");
         // Racks of brokers that remain in the cluster, and of those that may receive.
         let live_racks: BTreeSet<usize> = (0..broker_ids.len())
             .filter(|&b| !request.decommission.contains(&broker_ids[b]))
@@ -157,82 +110,27 @@ impl Problem {
             .filter(|&b| eligible[b])
             .filter_map(|b| rack_of[b])
             .collect();
-
-        let mut parts = Vec::with_capacity(cluster.partition_count());
-        let mut topics = Vec::with_capacity(cluster.topics().len());
-        let mut unrepairable_rack = Vec::new();
+        let mut c = Compiler {
+            request,
+            broker_ids: &broker_ids,
+            rack_of: &rack_of,
+            rack_aware,
+            n_eligible: eligible.iter().filter(|e| **e).count(),
+            live_racks: live_racks.len(),
+            eligible_racks: eligible_racks.len(),
+            parts: Vec::with_capacity(cluster.partition_count()),
+            topics: Vec::with_capacity(cluster.topics().len()),
+            unrepairable_rack: Vec::new(),
+        };
         for (ti, topic) in cluster.topics().iter().enumerate() {
-            let movable = request.is_movable_topic(&topic.name);
-            let start = parts.len();
-            for p in &topic.partitions {
-                let current: Vec<Bx> = p.replicas.brokers().iter().map(|&b| index(b)).collect();
-                let target_rf = if movable {
-                    request.target_replication_factor(&topic.name, current.len())
-                } else {
-                    current.len()
-                };
-                let racks_required = if rack_aware {
-                    target_rf.min(live_racks.len()).max(1)
-                } else {
-                    1
-                };
-                if movable && !request.leaders_only {
-                    if target_rf > n_eligible {
-                        let decommissioned = request.decommission.len();
-                        let detail = if decommissioned > 0 {
-                            format!(
-                                " (decommissioning {decommissioned} of {} brokers leaves {n_eligible})",
-                                broker_ids.len()
-                            )
-                        } else {
-                            String::new()
-                        };
-                        return Err(PlanError::TooFewBrokers {
-                            topic: topic.name.clone(),
-                            rf: target_rf,
-                            eligible: n_eligible,
-                            detail,
-                        });
-                    }
-                    if rack_aware && eligible_racks.len() < racks_required {
-                        return Err(PlanError::TooFewRacks {
-                            topic: topic.name.clone(),
-                            rf: target_rf,
-                            allowed: eligible_racks.len(),
-                            racks: live_racks.len(),
-                        });
-                    }
-                }
-                let spread: BTreeSet<usize> = current.iter().filter_map(|&b| rack_of[b]).collect();
-                if rack_aware && spread.len() < racks_required && (!movable || request.leaders_only)
-                {
-                    unrepairable_rack.push(TopicPartition::new(&topic.name, p.partition));
-                }
-                let current_leader = p.leader.map_or(current[0], index);
-                parts.push(Part {
-                    topic: ti,
-                    partition: p.partition,
-                    current,
-                    current_leader,
-                    target_rf,
-                    movable,
-                    size: p.size_bytes as f64,
-                    bytes_in: p.bytes_in_per_sec,
-                    leader_out: p.leader_bytes_out(target_rf),
-                    racks_required,
-                });
-            }
-            let n = parts.len() - start;
-            let replicas: usize = parts[start..].iter().map(|p| p.target_rf).sum();
-            topics.push(TopicInfo {
-                name: topic.name.clone(),
-                parts: start..parts.len(),
-                replica_cap: replicas.div_ceil(n_eligible) as u32,
-                leader_cap: n.div_ceil(n_eligible) as u32,
-                movable,
-            });
+            c.topic(ti, topic)?;
         }
-
+        let Compiler {
+            parts,
+            topics,
+            unrepairable_rack,
+            ..
+        } = c;
         let bands = compute_bands(&parts, &eligible, request.tolerance);
         Ok(Problem {
             broker_ids,
@@ -307,6 +205,190 @@ impl Problem {
             n += 1;
         }
         n
+    }
+}
+
+/// Request errors that do not depend on the partitions.
+fn validate_request(cluster: &Cluster, request: &PlanRequest) -> Result<(), PlanError> {
+    for &b in request
+        .decommission
+        .iter()
+        .chain(request.allowed_brokers.iter().flatten())
+    {
+        if cluster.broker(b).is_none() {
+            return Err(PlanError::UnknownBroker(b));
+        }
+    }
+    if request.leaders_only {
+        if !request.decommission.is_empty() {
+            return Err(PlanError::LeadersOnlyConflict("decommission brokers"));
+        }
+        if !request.replication_factors.is_empty() {
+            return Err(PlanError::LeadersOnlyConflict("change replication factors"));
+        }
+        if request.allowed_brokers.is_some() {
+            return Err(PlanError::LeadersOnlyConflict(
+                "restrict placement to --brokers",
+            ));
+        }
+    }
+    for (re, rf) in &request.replication_factors {
+        if *rf == 0 {
+            return Err(PlanError::ZeroReplicationFactor(re.as_str().to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// Rack names, each broker's rack index, and whether the plan is rack-aware.
+struct RackLayout {
+    names: Vec<String>,
+    of: Vec<Option<usize>>,
+    aware: bool,
+}
+
+/// The rack layout; a rack-aware plan needs a rack on every broker.
+fn racks(cluster: &Cluster, request: &PlanRequest) -> Result<RackLayout, PlanError> {
+    let rack_names: Vec<String> = cluster.racks().into_iter().map(str::to_owned).collect();
+    let rack_of: Vec<Option<usize>> = cluster
+        .brokers()
+        .iter()
+        .map(|b| {
+            b.rack.as_deref().map(|r| {
+                rack_names
+                    .binary_search_by(|n| n.as_str().cmp(r))
+                    .expect("rack listed")
+            })
+        })
+        .collect();
+    let rack_aware = request.rack_aware && !rack_names.is_empty();
+    if rack_aware && rack_of.iter().any(Option::is_none) {
+        let missing: Vec<String> = cluster
+            .brokers()
+            .iter()
+            .zip(&rack_of)
+            .filter(|(_, r)| r.is_none())
+            .map(|(b, _)| b.id.to_string())
+            .collect();
+        return Err(PlanError::PartialRacks(missing.join(",")));
+    }
+    Ok(RackLayout {
+        names: rack_names,
+        of: rack_of,
+        aware: rack_aware,
+    })
+}
+
+/// Turns topics into dense parts, checking that each movable partition can be placed at all.
+struct Compiler<'a> {
+    request: &'a PlanRequest,
+    broker_ids: &'a [BrokerId],
+    rack_of: &'a [Option<usize>],
+    rack_aware: bool,
+    n_eligible: usize,
+    live_racks: usize,
+    eligible_racks: usize,
+    parts: Vec<Part>,
+    topics: Vec<TopicInfo>,
+    unrepairable_rack: Vec<TopicPartition>,
+}
+
+impl Compiler<'_> {
+    fn topic(&mut self, ti: usize, topic: &Topic) -> Result<(), PlanError> {
+        let movable = self.request.is_movable_topic(&topic.name);
+        let start = self.parts.len();
+        for p in &topic.partitions {
+            let part = self.part(ti, topic, p, movable)?;
+            self.parts.push(part);
+        }
+        let n = self.parts.len() - start;
+        let replicas: usize = self.parts[start..].iter().map(|p| p.target_rf).sum();
+        self.topics.push(TopicInfo {
+            name: topic.name.clone(),
+            parts: start..self.parts.len(),
+            replica_cap: replicas.div_ceil(self.n_eligible) as u32,
+            leader_cap: n.div_ceil(self.n_eligible) as u32,
+            movable,
+        });
+        Ok(())
+    }
+
+    fn part(
+        &mut self,
+        ti: usize,
+        topic: &Topic,
+        p: &Partition,
+        movable: bool,
+    ) -> Result<Part, PlanError> {
+        let index = |id: BrokerId| {
+            self.broker_ids
+                .binary_search(&id)
+                .expect("validated broker")
+        };
+        let current: Vec<Bx> = p.replicas.brokers().iter().map(|&b| index(b)).collect();
+        let target_rf = if movable {
+            self.request
+                .target_replication_factor(&topic.name, current.len())
+        } else {
+            current.len()
+        };
+        let racks_required = if self.rack_aware {
+            target_rf.min(self.live_racks).max(1)
+        } else {
+            1
+        };
+        let leaders_only = self.request.leaders_only;
+        if movable && !leaders_only {
+            self.check_placeable(&topic.name, target_rf, racks_required)?;
+        }
+        let spread: BTreeSet<usize> = current.iter().filter_map(|&b| self.rack_of[b]).collect();
+        if self.rack_aware && spread.len() < racks_required && (!movable || leaders_only) {
+            self.unrepairable_rack
+                .push(TopicPartition::new(&topic.name, p.partition));
+        }
+        Ok(Part {
+            topic: ti,
+            partition: p.partition,
+            current_leader: p.leader.map_or(current[0], index),
+            current,
+            target_rf,
+            movable,
+            size: p.size_bytes as f64,
+            bytes_in: p.bytes_in_per_sec,
+            leader_out: p.leader_bytes_out(target_rf),
+            racks_required,
+        })
+    }
+
+    /// Enough eligible brokers and racks for the partition's target replication factor.
+    fn check_placeable(&self, topic: &str, rf: usize, racks: usize) -> Result<(), PlanError> {
+        if rf > self.n_eligible {
+            let decommissioned = self.request.decommission.len();
+            let detail = if decommissioned > 0 {
+                format!(
+                    " (decommissioning {decommissioned} of {} brokers leaves {})",
+                    self.broker_ids.len(),
+                    self.n_eligible
+                )
+            } else {
+                String::new()
+            };
+            return Err(PlanError::TooFewBrokers {
+                topic: topic.to_owned(),
+                rf,
+                eligible: self.n_eligible,
+                detail,
+            });
+        }
+        if self.rack_aware && self.eligible_racks < racks {
+            return Err(PlanError::TooFewRacks {
+                topic: topic.to_owned(),
+                rf,
+                allowed: self.eligible_racks,
+                racks: self.live_racks,
+            });
+        }
+        Ok(())
     }
 }
 

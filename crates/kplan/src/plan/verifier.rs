@@ -52,8 +52,92 @@ pub fn verify(
     plan: &Reassignment,
 ) -> Result<PlanMetrics, Vec<Violation>> {
     let mut v = Vec::new();
-    let mut seen = BTreeSet::new();
+    if plan.version != 1 {
+        v.push(Violation {
+            partition: None,
+            message: format!("unsupported version {}", plan.version),
+        });
+    }
+    let targets = check_entries(cluster, request, plan, &mut v);
+    check_final_placement(cluster, request, &targets, &mut v);
+    let metrics = measure(cluster, &targets);
+    check_budgets(request, &metrics, &mut v);
+    if v.is_empty() {
+        Ok(metrics)
+    } else {
+        Err(v)
+    }
+}
+
+fn fail(v: &mut Vec<Violation>, tp: &TopicPartition, message: String) {
+    v.push(Violation {
+        partition: Some(tp.to_string()),
+        message,
+    });
+}
+
+/// Checks each entry on its own (known partition and brokers, no duplicates, log dirs, target
+/// replication factor, movable topic, leaders-only keeping the set); returns the targets.
+fn check_entries<'p>(
+    cluster: &Cluster,
+    request: &PlanRequest,
+    plan: &'p Reassignment,
+    v: &mut Vec<Violation>,
+) -> BTreeMap<TopicPartition, &'p [BrokerId]> {
     let mut targets: BTreeMap<TopicPartition, &[BrokerId]> = BTreeMap::new();
+    for entry in &plan.partitions {
+        let tp = entry.topic_partition();
+        if targets.contains_key(&tp) {
+            fail(v, &tp, "listed twice".into());
+            continue;
+        }
+        let Some(current) = cluster.partition(&tp) else {
+            fail(v, &tp, "no such partition in the snapshot".into());
+            continue;
+        };
+        let brokers = entry.brokers();
+        if entry.log_dirs.len() != brokers.len() {
+            let m = format!(
+                "{} log dirs for {} replicas",
+                entry.log_dirs.len(),
+                brokers.len()
+            );
+            fail(v, &tp, m);
+        }
+        if let Some(b) = entry.replicas.first_duplicate() {
+            fail(v, &tp, format!("broker {b} listed twice"));
+        }
+        if let Some(b) = brokers.iter().find(|b| cluster.broker(**b).is_none()) {
+            fail(v, &tp, format!("unknown broker {b}"));
+        }
+        if !request.is_movable_topic(&tp.topic) {
+            let m = "topic is excluded from this plan but its partition changes";
+            fail(v, &tp, m.into());
+        }
+        let rf = request.target_replication_factor(&tp.topic, current.replication_factor());
+        if brokers.len() != rf {
+            let m = format!(
+                "{} replicas, replication factor should be {rf}",
+                brokers.len()
+            );
+            fail(v, &tp, m);
+        }
+        if request.leaders_only && !entry.replicas.same_brokers(&current.replicas) {
+            fail(v, &tp, "leaders-only plan changes the replica set".into());
+        }
+        targets.insert(tp, brokers);
+    }
+    targets
+}
+
+/// Hard constraints on the final placement of every movable partition: allowed brokers, the
+/// replication factor actually changed, rack spread.
+fn check_final_placement(
+    cluster: &Cluster,
+    request: &PlanRequest,
+    targets: &BTreeMap<TopicPartition, &[BrokerId]>,
+    v: &mut Vec<Violation>,
+) {
     let live_racks: BTreeSet<&str> = cluster
         .brokers()
         .iter()
@@ -61,74 +145,6 @@ pub fn verify(
         .filter_map(|b| b.rack.as_deref())
         .collect();
     let rack_aware = request.rack_aware && !live_racks.is_empty();
-    let fail = |v: &mut Vec<Violation>, tp: &TopicPartition, m: String| {
-        v.push(Violation {
-            partition: Some(tp.to_string()),
-            message: m,
-        })
-    };
-    if plan.version != 1 {
-        v.push(Violation {
-            partition: None,
-            message: format!("unsupported version {}", plan.version),
-        });
-    }
-    for entry in &plan.partitions {
-        let tp = entry.topic_partition();
-        if !seen.insert(tp.clone()) {
-            fail(&mut v, &tp, "listed twice".into());
-            continue;
-        }
-        let Some(current) = cluster.partition(&tp) else {
-            fail(&mut v, &tp, "no such partition in the snapshot".into());
-            continue;
-        };
-        let brokers = entry.brokers();
-        if entry.log_dirs.len() != brokers.len() {
-            fail(
-                &mut v,
-                &tp,
-                format!(
-                    "{} log dirs for {} replicas",
-                    entry.log_dirs.len(),
-                    brokers.len()
-                ),
-            );
-        }
-        if let Some(b) = entry.replicas.first_duplicate() {
-            fail(&mut v, &tp, format!("broker {b} listed twice"));
-        }
-        if let Some(b) = brokers.iter().find(|b| cluster.broker(**b).is_none()) {
-            fail(&mut v, &tp, format!("unknown broker {b}"));
-        }
-        if !request.is_movable_topic(&tp.topic) {
-            fail(
-                &mut v,
-                &tp,
-                "topic is excluded from this plan but its partition changes".into(),
-            );
-        }
-        let rf = request.target_replication_factor(&tp.topic, current.replication_factor());
-        if brokers.len() != rf {
-            fail(
-                &mut v,
-                &tp,
-                format!(
-                    "{} replicas, replication factor should be {rf}",
-                    brokers.len()
-                ),
-            );
-        }
-        if request.leaders_only && !entry.replicas.same_brokers(&current.replicas) {
-            fail(
-                &mut v,
-                &tp,
-                "leaders-only plan changes the replica set".into(),
-            );
-        }
-        targets.insert(tp, brokers);
-    }
-    // Hard constraints on the final placement of every movable partition.
     for (tp, p) in cluster.partitions() {
         if !request.is_movable_topic(&tp.topic) {
             continue;
@@ -143,22 +159,15 @@ pub fn verify(
                     } else {
                         "not in --brokers"
                     };
-                    fail(
-                        &mut v,
-                        &tp,
-                        format!("replica on broker {b}, which is {why}"),
-                    );
+                    fail(v, &tp, format!("replica on broker {b}, which is {why}"));
                 }
             }
             let rf = request.target_replication_factor(&tp.topic, p.replication_factor());
             if !changed && rf != p.replication_factor() {
-                fail(
-                    &mut v,
-                    &tp,
-                    format!(
-                        "replication factor should become {rf} but the plan does not change it"
-                    ),
+                let m = format!(
+                    "replication factor should become {rf} but the plan does not change it"
                 );
+                fail(v, &tp, m);
             }
         }
         if rack_aware && (changed || !request.leaders_only) {
@@ -167,16 +176,18 @@ pub fn verify(
                 .filter_map(|b| cluster.broker(*b).and_then(|x| x.rack.as_deref()))
                 .collect();
             let need = final_brokers.len().min(live_racks.len());
-            if racks.len() < need && (changed || !request.leaders_only) {
+            if racks.len() < need {
                 fail(
-                    &mut v,
+                    v,
                     &tp,
                     format!("spans {} rack(s), needs {need}", racks.len()),
                 );
             }
         }
     }
-    let metrics = measure(cluster, &targets);
+}
+
+fn check_budgets(request: &PlanRequest, metrics: &PlanMetrics, v: &mut Vec<Violation>) {
     if let Some(max) = request.max_moves {
         if metrics.replicas_moved > max {
             v.push(Violation {
@@ -198,11 +209,6 @@ pub fn verify(
                 ),
             });
         }
-    }
-    if v.is_empty() {
-        Ok(metrics)
-    } else {
-        Err(v)
     }
 }
 

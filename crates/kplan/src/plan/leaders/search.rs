@@ -1,0 +1,187 @@
+//! Step 2: bytes out into its band, leader counts held in theirs.
+//!
+//! Worst broker first (by band cost over the leader resources), the change that lowers the cost
+//! most: a single transfer between brokers with room in the count band, or — when the count band
+//! is exact and every transfer would break it — a swap, where a broker hands one leadership to a
+//! partner and takes a smaller or larger one back. Both directions matter: a broker can be above
+//! the band in bytes out and at the bottom of the count band, and then what helps is giving large
+//! leaderships and taking small ones.
+
+use super::{change_penalty, count, count_band, transfer_gain, unplannable, Led, EPS};
+use crate::model::Resource;
+use crate::plan::placement::{Placement, LEADER_RESOURCES};
+use crate::plan::problem::Bx;
+use crate::plan::worst_first::Stuck;
+
+#[derive(Clone, Copy)]
+struct Transfer {
+    p: usize,
+    to: Bx,
+    score: f64,
+}
+
+/// Improves bytes out (and topic leader spread) without leaving the count band; returns the
+/// leadership changes made. Worst broker first, skipping brokers that found nothing (see
+/// `worst_first`).
+pub(super) fn bytes_out(st: &mut Placement, led: &mut Led) -> usize {
+    let pb = st.pb;
+    let eligible: Vec<Bx> = pb.eligible_brokers().collect();
+    let zero = [0.0; 5];
+    let mut stuck = Stuck::new(pb.broker_count(), eligible.len());
+    let mut made = 0;
+    // Work bound: every change lowers the cost; at most a few changes per leadership.
+    let limit = 4 * pb.parts.len() + 1_000;
+    while made < limit {
+        let worst = eligible
+            .iter()
+            .map(|&b| (st.band_cost_with(b, &LEADER_RESOURCES, &zero), b))
+            .filter(|&(c, b)| c > EPS && !stuck.is(b))
+            .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
+        let Some((_, b)) = worst else {
+            break;
+        };
+        if let Some(t) = best_transfer_around(st, led, b) {
+            let from = st.leader(t.p);
+            led.transfer(st, t.p, t.to);
+            stuck.changed(&[from, t.to]);
+            made += 1;
+        } else if let Some((p, c, q)) = best_swap_around(st, led, b) {
+            led.transfer(st, p, c);
+            led.transfer(st, q, b);
+            stuck.changed(&[b, c]);
+            made += 2;
+        } else {
+            stuck.mark(b);
+        }
+    }
+    made
+}
+
+/// True when moving one leadership from `from` to `to` keeps both counts in their band (or at
+/// least does not take either further out).
+fn counts_allow(st: &Placement, from: Bx, to: Bx) -> bool {
+    let Some((lo, hi)) = count_band(st) else {
+        return true;
+    };
+    (count(st, from) - 1.0 >= lo || count(st, from) > hi)
+        && (count(st, to) + 1.0 <= hi || count(st, to) < lo)
+}
+
+fn best_transfer_around(st: &Placement, led: &Led, b: Bx) -> Option<Transfer> {
+    let mut best: Option<Transfer> = None;
+    let mut consider = |p: usize, from: Bx, to: Bx| {
+        if !st.pb.eligible[to] || unplannable(st, p, to) || !counts_allow(st, from, to) {
+            return;
+        }
+        let gain = transfer_gain(st, p, from, to);
+        if gain <= EPS {
+            return;
+        }
+        let score = gain - change_penalty(st, p, from, to);
+        let better = best.as_ref().is_none_or(|x| {
+            score > x.score + EPS || ((score - x.score).abs() <= EPS && (p, to) < (x.p, x.to))
+        });
+        if better {
+            best = Some(Transfer { p, to, score });
+        }
+    };
+    for &p in led.of(b) {
+        let p = p as usize;
+        for &c in &st.replicas[p][1..] {
+            consider(p, b, c);
+        }
+    }
+    for &p in &st.hosted[b] {
+        let p = p as usize;
+        let leader = st.leader(p);
+        if leader != b {
+            consider(p, leader, b);
+        }
+    }
+    best
+}
+
+/// Leaderships of the broker being relieved that a swap search looks at: the largest when it is
+/// above the bytes-out band (the smallest when below). Larger lists only find smaller gains.
+const SWAP_CANDIDATES: usize = 64;
+
+/// The best improving leadership swap between `b` and a partner `c`: `b` hands `p` to `c` and
+/// takes `q` from it. Counts stay; bytes out and topic spread change on both. Only when `b` is
+/// outside the bytes-out band, and only with partners that have room on the other side.
+fn best_swap_around(st: &Placement, led: &Led, b: Bx) -> Option<(usize, Bx, usize)> {
+    let pb = st.pb;
+    let out = Resource::BytesOut.index();
+    let band = pb.band(Resource::BytesOut);
+    let over = st.load[b][out] > band.hi;
+    if !over && st.load[b][out] >= band.lo {
+        return None;
+    }
+    let mut givable: Vec<usize> = led.of(b).iter().map(|&p| p as usize).collect();
+    givable.sort_by(|&x, &y| {
+        let (a, c) = (pb.parts[x].leader_out, pb.parts[y].leader_out);
+        (if over {
+            c.total_cmp(&a)
+        } else {
+            a.total_cmp(&c)
+        })
+        .then(x.cmp(&y))
+    });
+    givable.truncate(SWAP_CANDIDATES);
+    // What b could take, by its current leader.
+    let mut takeable: Vec<(Bx, usize)> = st.hosted[b]
+        .iter()
+        .map(|&q| q as usize)
+        .filter(|&q| st.leader(q) != b && !unplannable(st, q, b))
+        .map(|q| (st.leader(q), q))
+        .collect();
+    takeable.sort_unstable();
+    let mut best: Option<(f64, usize, Bx, usize)> = None;
+    for p in givable {
+        for &c in &st.replicas[p][1..] {
+            let room = if over {
+                st.load[c][out] < band.hi
+            } else {
+                st.load[c][out] > band.lo
+            };
+            if !room || !pb.eligible[c] || unplannable(st, p, c) {
+                continue;
+            }
+            let start = takeable.partition_point(|&(l, _)| l < c);
+            for &(_, q) in takeable[start..].iter().take_while(|&&(l, _)| l == c) {
+                let gain = swap_gain(st, b, c, p, q);
+                let better = best.as_ref().map_or(gain > EPS, |x| {
+                    gain > x.0 + EPS || ((gain - x.0).abs() <= EPS && (p, c, q) < (x.1, x.2, x.3))
+                });
+                if better {
+                    best = Some((gain, p, c, q));
+                }
+            }
+        }
+    }
+    best.map(|(_, p, c, q)| (p, c, q))
+}
+
+/// Cost change (positive is better) of `b` handing `p` to `c` and taking `q` back.
+pub(super) fn swap_gain(st: &Placement, b: Bx, c: Bx, p: usize, q: usize) -> f64 {
+    let pb = st.pb;
+    let res = &LEADER_RESOURCES;
+    let zero = [0.0; 5];
+    let mut d = [0.0; 5];
+    d[Resource::BytesOut.index()] = pb.parts[p].leader_out - pb.parts[q].leader_out;
+    let neg = d.map(|x| -x);
+    let (tp, tq) = (pb.parts[p].topic, pb.parts[q].topic);
+    let spread = if tp == tq {
+        0.0
+    } else {
+        st.spread_delta(tp, b, -1, true)
+            + st.spread_delta(tp, c, 1, true)
+            + st.spread_delta(tq, c, -1, true)
+            + st.spread_delta(tq, b, 1, true)
+    };
+    st.band_cost_with(b, res, &zero) + st.band_cost_with(c, res, &zero)
+        - st.band_cost_with(b, res, &neg)
+        - st.band_cost_with(c, res, &d)
+        - spread
+        - change_penalty(st, p, b, c)
+        - change_penalty(st, q, c, b)
+}

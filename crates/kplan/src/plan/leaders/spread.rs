@@ -1,0 +1,78 @@
+//! Step 3: topics above their per-broker leader cap hand leaderships on, where that lowers the
+//! cost (so never at the expense of a band): by a transfer when the counts have room, otherwise
+//! by a swap with a leadership of another topic, which keeps both counts.
+
+use super::search::swap_gain;
+use super::{change_penalty, count, count_band, transfer_gain, unplannable, Led, EPS};
+use crate::plan::placement::Placement;
+use crate::plan::problem::Bx;
+
+pub(super) fn leader_spread(st: &mut Placement, led: &mut Led) -> usize {
+    let pb = st.pb;
+    let mut made = 0;
+    for (t, info) in pb.topics.iter().enumerate() {
+        if !info.movable {
+            continue;
+        }
+        for p in info.parts.clone() {
+            let from = st.leader(p);
+            if !pb.eligible[from] || st.topic_leaders(t, from) <= info.leader_cap {
+                continue;
+            }
+            if let Some(to) = best_transfer(st, p, from) {
+                led.transfer(st, p, to);
+                made += 1;
+            } else if let Some((to, q)) = best_swap(st, led, p, from) {
+                led.transfer(st, p, to);
+                led.transfer(st, q, from);
+                made += 2;
+            }
+        }
+    }
+    made
+}
+
+/// The replica of `p` whose taking over its leadership lowers the cost most, keeping counts.
+fn best_transfer(st: &Placement, p: usize, from: Bx) -> Option<Bx> {
+    st.replicas[p][1..]
+        .iter()
+        .copied()
+        .filter(|&to| st.pb.eligible[to] && !unplannable(st, p, to))
+        .filter(|&to| {
+            count_band(st)
+                .is_none_or(|(lo, hi)| count(st, from) - 1.0 >= lo && count(st, to) + 1.0 <= hi)
+        })
+        .map(|to| {
+            let g = transfer_gain(st, p, from, to) - change_penalty(st, p, from, to);
+            (g, to)
+        })
+        .filter(|(g, _)| *g > EPS)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+        .map(|(_, to)| to)
+}
+
+/// The best improving swap that hands `p` to one of its replicas `to` and takes back a
+/// leadership `q` that `to` holds and `from` hosts.
+fn best_swap(st: &Placement, led: &Led, p: usize, from: Bx) -> Option<(Bx, usize)> {
+    let mut best: Option<(f64, Bx, usize)> = None;
+    for &to in &st.replicas[p][1..] {
+        if !st.pb.eligible[to] || unplannable(st, p, to) {
+            continue;
+        }
+        for &q in led.of(to) {
+            let q = q as usize;
+            if q == p || !st.replicas[q].contains(&from) || unplannable(st, q, from) {
+                continue;
+            }
+            let g = swap_gain(st, from, to, p, q);
+            if g > EPS
+                && best.is_none_or(|(bg, bt, bq)| {
+                    g > bg + EPS || (g >= bg - EPS && (to, q) < (bt, bq))
+                })
+            {
+                best = Some((g, to, q));
+            }
+        }
+    }
+    best.map(|(_, to, q)| (to, q))
+}

@@ -1,0 +1,395 @@
+//! Named scenarios on small hand-built clusters. Every plan goes through `verify` inside
+//! `plan`, and again here against the scenario's own expectations.
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use super::*;
+use crate::model::{Broker, BrokerId, Partition, Topic};
+use crate::plan::Goal;
+
+fn cluster(racks: &[&str], topics: Vec<Topic>) -> Cluster {
+    let brokers = racks
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Broker::new(i as i32, (!r.is_empty()).then_some(*r)))
+        .collect();
+    Cluster::new(Some("test".into()), brokers, topics).unwrap()
+}
+
+fn topic(name: &str, placements: &[&[i32]], size: u64) -> Topic {
+    Topic::new(
+        name,
+        placements
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Partition::new(i as i32, r.to_vec()).with_load(size, 1000.0, 2000.0))
+            .collect(),
+    )
+}
+
+fn quick() -> PlanRequest {
+    PlanRequest {
+        time_limit: Duration::from_secs(10),
+        ..PlanRequest::default()
+    }
+}
+
+fn final_replicas(c: &Cluster, plan: &Plan, topic: &str, p: i32) -> Vec<i32> {
+    plan.reassignment
+        .partitions
+        .iter()
+        .find(|e| e.topic == topic && e.partition == p)
+        .map(|e| e.brokers().iter().map(|b| b.0).collect())
+        .unwrap_or_else(|| {
+            let tp = crate::model::TopicPartition::new(topic, p);
+            c.partition(&tp)
+                .unwrap()
+                .replicas
+                .brokers()
+                .iter()
+                .map(|b| b.0)
+                .collect()
+        })
+}
+
+#[test]
+fn balanced_cluster_needs_no_plan() {
+    let c = cluster(
+        &["", "", ""],
+        vec![topic("t", &[&[0, 1], &[1, 2], &[2, 0]], 100)],
+    );
+    let plan = plan(&c, &quick()).unwrap();
+    assert!(
+        plan.reassignment.is_empty(),
+        "{}",
+        plan.reassignment.to_json()
+    );
+    assert!(plan.report.goals.iter().all(|g| g.met));
+}
+
+#[test]
+fn decommission_empties_the_broker_and_keeps_racks() {
+    let c = cluster(
+        &["a", "b", "c", "a"],
+        vec![topic(
+            "t",
+            &[&[0, 1, 2], &[1, 2, 0], &[2, 0, 1], &[3, 1, 2]],
+            100,
+        )],
+    );
+    let req = PlanRequest {
+        decommission: [BrokerId(3)].into(),
+        ..quick()
+    };
+    let plan = plan(&c, &req).unwrap();
+    for p in 0..4 {
+        let r = final_replicas(&c, &plan, "t", p);
+        assert!(!r.contains(&3), "t-{p} still on 3: {r:?}");
+    }
+    assert_eq!(plan.metrics.after[&BrokerId(3)][Resource::Replicas], 0.0);
+    assert_eq!(plan.metrics.replicas_moved, 1);
+    assert_eq!(plan.rollback.partitions[0].brokers()[0], BrokerId(3));
+}
+
+#[test]
+fn replication_factor_changes_both_ways() {
+    let c = cluster(
+        &["", "", "", ""],
+        vec![
+            topic("up", &[&[0], &[1]], 10),
+            topic("down", &[&[0, 1, 2], &[1, 2, 3]], 10),
+        ],
+    );
+    let req = PlanRequest {
+        replication_factors: vec![
+            (regex::Regex::new("^up$").unwrap(), 3),
+            (regex::Regex::new("^down$").unwrap(), 2),
+        ],
+        ..quick()
+    };
+    let plan = plan(&c, &req).unwrap();
+    assert_eq!(final_replicas(&c, &plan, "up", 0).len(), 3);
+    assert_eq!(final_replicas(&c, &plan, "down", 1).len(), 2);
+}
+
+#[test]
+fn rack_violations_are_repaired() {
+    // t-0 sits on two brokers of rack a.
+    let c = cluster(
+        &["a", "a", "b", "b"],
+        vec![topic("t", &[&[0, 1], &[2, 3], &[0, 2], &[1, 3]], 10)],
+    );
+    let plan = plan(&c, &quick()).unwrap();
+    for p in 0..4 {
+        let r = final_replicas(&c, &plan, "t", p);
+        let racks: BTreeSet<bool> = r.iter().map(|&b| b < 2).collect();
+        assert_eq!(racks.len(), 2, "t-{p} on {r:?}");
+    }
+}
+
+#[test]
+fn leaders_only_never_moves_data() {
+    let c = cluster(
+        &["", "", ""],
+        vec![topic(
+            "t",
+            &[&[0, 1], &[0, 2], &[0, 1], &[0, 2], &[1, 2], &[2, 1]],
+            10,
+        )],
+    );
+    let req = PlanRequest {
+        leaders_only: true,
+        ..quick()
+    };
+    let plan = plan(&c, &req).unwrap();
+    assert_eq!(plan.metrics.replicas_moved, 0);
+    assert!(plan.metrics.leader_changes > 0);
+    let leaders = &plan.metrics.after;
+    assert!(
+        leaders.values().all(|l| l[Resource::Leaders] == 2.0),
+        "{leaders:?}"
+    );
+}
+
+#[test]
+fn budgets_are_respected() {
+    let c = cluster(
+        &["", "", "", ""],
+        vec![topic(
+            "t",
+            &[&[0, 1], &[1, 2], &[2, 0], &[0, 1], &[1, 2], &[2, 0]],
+            10,
+        )],
+    );
+    let req = PlanRequest {
+        max_moves: Some(1),
+        ..quick()
+    };
+    let plan = plan(&c, &req).unwrap();
+    assert!(plan.metrics.replicas_moved <= 1);
+    assert!(
+        plan.report.goals.iter().any(|g| !g.met),
+        "one move cannot fill broker 3"
+    );
+}
+
+#[test]
+fn infeasible_requests_say_why() {
+    let c = cluster(
+        &["a", "b", "c", "a", "b"],
+        vec![topic("orders", &[&[0, 1, 2]], 10)],
+    );
+    let req = PlanRequest {
+        decommission: [2, 3, 4].map(BrokerId).into(),
+        ..quick()
+    };
+    let err = plan(&c, &req).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "topic orders needs replication factor 3 but only 2 broker(s) may host it (decommissioning 3 of 5 brokers leaves 2)"
+    );
+    let req = PlanRequest {
+        allowed_brokers: Some([0, 1, 3, 4].map(BrokerId).into()),
+        ..quick()
+    };
+    let err = plan(&c, &req).unwrap_err().to_string();
+    assert!(
+        err.starts_with("topic orders has RF 3 but only 2 racks are allowed"),
+        "{err}"
+    );
+    let partial = cluster(&["a", ""], vec![topic("t", &[&[0]], 1)]);
+    assert!(matches!(
+        plan(&partial, &quick()),
+        Err(PlanError::PartialRacks(_))
+    ));
+}
+
+/// The benchmark targets, on a small cluster: replicas moved within 1.15× the lower bound and
+/// every band goal met.
+fn assert_near_lower_bound_and_in_band(plan: &Plan) {
+    let lb = plan.report.lower_bound.replicas as f64;
+    assert!(
+        plan.metrics.replicas_moved as f64 <= 1.15 * lb,
+        "{} moves for a lower bound of {lb}",
+        plan.metrics.replicas_moved
+    );
+    for g in plan
+        .report
+        .goals
+        .iter()
+        .filter(|g| matches!(g.goal, Goal::Balance(_)))
+    {
+        assert!(g.met, "{}: {}", g.goal, g.detail);
+    }
+}
+
+/// New brokers are filled with replicas shaped like their share, so the plan moves close to
+/// the minimum and still lands every broker in every band.
+#[test]
+fn new_brokers_are_filled_near_the_lower_bound() {
+    let c = crate::synthetic::SyntheticSpec {
+        brokers: 12,
+        racks: 3,
+        empty_brokers: 3,
+        topics: 20,
+        partitions: 600,
+        replication_factors: vec![3, 2],
+        skew: 1.0,
+        mean_size_bytes: 1e9,
+        mean_bytes_in: 1e6,
+        seed: 11,
+    }
+    .build();
+    let plan = plan(&c, &quick()).unwrap();
+    assert!(plan.report.lower_bound.replicas > 0);
+    assert_near_lower_bound_and_in_band(&plan);
+}
+
+/// Draining brokers: their replicas land so that every broker ends in band, moving little
+/// more than the drained replicas themselves.
+#[test]
+fn drained_brokers_are_absorbed_in_band() {
+    let c = crate::synthetic::SyntheticSpec {
+        brokers: 15,
+        racks: 5,
+        empty_brokers: 0,
+        topics: 30,
+        partitions: 1_500,
+        replication_factors: vec![3],
+        skew: 1.0,
+        mean_size_bytes: 1e9,
+        mean_bytes_in: 1e6,
+        seed: 5,
+    }
+    .build();
+    let req = PlanRequest {
+        decommission: [BrokerId(0), BrokerId(1)].into(),
+        ..quick()
+    };
+    let plan = plan(&c, &req).unwrap();
+    assert_near_lower_bound_and_in_band(&plan);
+}
+
+#[test]
+fn plans_are_deterministic() {
+    let c = crate::synthetic::SyntheticSpec {
+        brokers: 9,
+        racks: 3,
+        empty_brokers: 2,
+        topics: 6,
+        partitions: 120,
+        replication_factors: vec![3, 2],
+        skew: 1.0,
+        mean_size_bytes: 1e9,
+        mean_bytes_in: 1e6,
+        seed: 3,
+    }
+    .build();
+    let a = plan(&c, &quick()).unwrap();
+    let b = plan(&c, &quick()).unwrap();
+    assert_eq!(a.reassignment.to_json(), b.reassignment.to_json());
+}
+
+/// Keeps every core busy while alive: the "loaded machine" of the determinism tests.
+struct BusyCores {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl BusyCores {
+    fn start() -> Self {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let threads = (0..cores)
+            .map(|_| {
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    let mut x = 1u64;
+                    while !stop.load(Ordering::Relaxed) {
+                        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        std::hint::black_box(x);
+                    }
+                })
+            })
+            .collect();
+        BusyCores { stop, threads }
+    }
+}
+
+impl Drop for BusyCores {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Plans `c` twice, the second time with every core busy, and compares the plans byte for byte.
+fn assert_same_plan_under_load(c: &Cluster, request: &PlanRequest) {
+    let quiet = plan(c, request).unwrap();
+    let loaded = {
+        let _busy = BusyCores::start();
+        plan(c, request).unwrap()
+    };
+    assert!(!quiet.report.time_limit_reached && !loaded.report.time_limit_reached);
+    assert_eq!(quiet.reassignment.to_json(), loaded.reassignment.to_json());
+    let goals = |p: &Plan| serde_json::to_string(&p.report.goals).unwrap();
+    assert_eq!(goals(&quiet), goals(&loaded));
+}
+
+/// A hard instance (skewed load, hot partitions, rack violations, new and drained brokers) gives
+/// the same plan on a quiet and on a loaded machine: stages are bounded by work, not time.
+#[test]
+fn plans_are_identical_under_load() {
+    let s = crate::scenario::ScenarioSpec {
+        family: crate::scenario::LoadFamily::Exponential,
+        brokers: 18,
+        racks: 4,
+        uneven_racks: true,
+        topics: 40,
+        partitions: 1_500,
+        min_rf: 2,
+        max_rf: 3,
+        hot_partitions: 2,
+        rack_violation_share: 0.02,
+        new_brokers: 2,
+        drain_brokers: 1,
+        seed: 21,
+        ..crate::scenario::ScenarioSpec::default()
+    }
+    .build();
+    let request = PlanRequest {
+        decommission: s.drain.clone(),
+        time_limit: Duration::from_secs(600),
+        ..PlanRequest::default()
+    };
+    assert_same_plan_under_load(&s.cluster, &request);
+}
+
+/// The case at full size: 100,000 partitions, twice, once under load. Too slow for a
+/// debug build in CI; the benchmark runs the same check on every instance.
+#[test]
+#[ignore = "plans 100,000 partitions twice; run with `cargo test --release -- --ignored`"]
+fn plans_of_100k_partitions_are_identical_under_load() {
+    let s = crate::scenario::ScenarioSpec {
+        brokers: 100,
+        racks: 5,
+        topics: 1_500,
+        partitions: 100_000,
+        min_rf: 3,
+        max_rf: 3,
+        hot_partitions: 6,
+        rack_violation_share: 0.01,
+        new_brokers: 5,
+        seed: 14,
+        ..crate::scenario::ScenarioSpec::default()
+    }
+    .build();
+    let request = PlanRequest {
+        time_limit: Duration::from_secs(3_600),
+        ..PlanRequest::default()
+    };
+    assert_same_plan_under_load(&s.cluster, &request);
+}
