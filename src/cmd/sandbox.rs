@@ -50,6 +50,7 @@ pub fn spec(args: &SandboxArgs) -> anyhow::Result<SimSpec> {
                 .get(i % spec.brokers.len().max(1))
                 .and_then(|b| b.rack.clone()),
             disk_bytes: None,
+            log_dirs: Vec::new(),
         });
     }
     spec.version = args.kafka_version;

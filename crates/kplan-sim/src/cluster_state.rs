@@ -35,6 +35,8 @@ pub struct SimBroker {
     pub disk_bytes: u64,
     /// Slow-disk fault: copies into this broker run this many times slower.
     pub slowdown: f64,
+    /// `log.dirs`: each replica lives in one of them (see [`SimPartition::log_dir`]).
+    pub log_dirs: Vec<String>,
 }
 
 /// An ongoing reassignment of one partition.
@@ -60,6 +62,9 @@ pub struct SimPartition {
     pub moving: Option<Move>,
     /// Adding replica → bytes copied so far (removed once it joins the ISR).
     pub copied: BTreeMap<i32, f64>,
+    /// Broker → index of the log dir holding this partition's replica there. Like Kafka, a new
+    /// replica goes to the broker's dir with the fewest partitions (ties: the first).
+    pub log_dir: BTreeMap<i32, usize>,
     size_at_start: f64,
     pub bytes_in_per_sec: f64,
     pub message_bytes: f64,
@@ -193,6 +198,11 @@ impl ClusterState {
                         alive: true,
                         disk_bytes: b.disk_bytes.unwrap_or(1 << 40),
                         slowdown: 1.0,
+                        log_dirs: if b.log_dirs.is_empty() {
+                            vec![crate::LOG_DIR.to_owned()]
+                        } else {
+                            b.log_dirs.clone()
+                        },
                     },
                 )
             })
@@ -222,6 +232,7 @@ impl ClusterState {
                     leader_epoch: 0,
                     moving: None,
                     copied: BTreeMap::new(),
+                    log_dir: BTreeMap::new(),
                     size_at_start: t.sizes[i] as f64,
                     bytes_in_per_sec: t.rates[i],
                     message_bytes: t.message_bytes,
@@ -244,7 +255,55 @@ impl ClusterState {
                 },
             );
         }
+        state.place_initial_replicas();
         Ok(state)
+    }
+
+    /// Puts every replica of the starting cluster into a log dir, topic by topic, partition by
+    /// partition, as replicas created in that order would be.
+    fn place_initial_replicas(&mut self) {
+        let order: Vec<(String, usize, Vec<i32>)> = self
+            .topics
+            .iter()
+            .flat_map(|(n, t)| {
+                t.partitions
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, p)| (n.clone(), i, p.replicas.clone()))
+            })
+            .collect();
+        for (topic, i, replicas) in order {
+            for b in replicas {
+                let dir = self.pick_log_dir(b);
+                if let Some(t) = self.topics.get_mut(&topic) {
+                    t.partitions[i].log_dir.insert(b, dir);
+                }
+            }
+        }
+    }
+
+    /// The dir of `broker` with the fewest replicas (Kafka's rule for a new replica).
+    pub fn pick_log_dir(&self, broker: i32) -> usize {
+        let n = self
+            .brokers
+            .get(&broker)
+            .map_or(1, |b| b.log_dirs.len().max(1));
+        let mut count = vec![0usize; n];
+        for t in self.topics.values() {
+            for p in &t.partitions {
+                if p.replicas.contains(&broker) {
+                    if let Some(d) = p.log_dir.get(&broker).filter(|d| **d < n) {
+                        count[*d] += 1;
+                    }
+                }
+            }
+        }
+        (0..n).min_by_key(|d| (count[*d], *d)).unwrap_or(0)
+    }
+
+    /// The path of the log dir holding `partition`'s replica on `broker`.
+    pub fn log_dir_of(&self, partition: &SimPartition, broker: i32) -> usize {
+        partition.log_dir.get(&broker).copied().unwrap_or(0)
     }
 
     /// Ids of the brokers that are up, in id order.
@@ -455,6 +514,11 @@ impl ClusterState {
     ) -> Result<(), ItemError> {
         let registered: Vec<i32> = self.brokers.keys().copied().collect();
         let alive = self.alive_ids();
+        let dirs: BTreeMap<i32, usize> = target
+            .unwrap_or_default()
+            .iter()
+            .map(|b| (*b, self.pick_log_dir(*b)))
+            .collect();
         let Some(p) = self.partition_mut(topic, partition) else {
             return Err(ItemError::new(
                 ResponseError::UnknownTopicOrPartition,
@@ -468,11 +532,20 @@ impl ClusterState {
                     format!("No reassignment in progress for {topic}-{partition}"),
                 ));
             };
-            settle(p, &m.original, &alive);
+            // KRaft reverts to the replicas in flight minus the adding ones, in their in-flight
+            // order (target first): the original set, but not always the original order — a
+            // cancelled [1,2]→[4,2] ends as [2,1] (measured on Kafka 4.1).
+            let reverted: Vec<i32> = p
+                .replicas
+                .iter()
+                .copied()
+                .filter(|b| !m.adding.contains(b))
+                .collect();
+            settle(p, &reverted, &alive);
             return Ok(());
         };
         check_target(target, &registered)?;
-        start_move(p, target, &alive);
+        start_move(p, target, &dirs, &alive);
         Ok(())
     }
 
@@ -594,16 +667,11 @@ impl ClusterState {
 
     /// A config value as DescribeConfigs reports it: (value, source).
     pub fn topic_config(&self, topic: &SimTopic, key: &str) -> (Option<String>, i8) {
-        match topic.configs.get(key) {
-            Some(v) => (
-                Some(v.clone()),
-                config_catalog::source::DYNAMIC_TOPIC_CONFIG,
-            ),
+        match config_catalog::lookup(Scope::Topic, key) {
+            Some(def) => crate::config_synonyms::topic_value(self, topic, def),
             None => (
-                config_catalog::lookup(Scope::Topic, key)
-                    .and_then(|d| d.default)
-                    .map(str::to_owned),
-                config_catalog::source::DEFAULT_CONFIG,
+                topic.configs.get(key).cloned(),
+                config_catalog::source::DYNAMIC_TOPIC_CONFIG,
             ),
         }
     }
@@ -662,6 +730,15 @@ impl ClusterState {
     }
 }
 
+/// The error for a value a config's validator refuses: Kafka 4.1 answers INVALID_CONFIG for a
+/// topic and INVALID_REQUEST for a broker (measured: a negative throttle rate).
+fn invalid_value(scope: Scope) -> ResponseError {
+    match scope {
+        Scope::Topic => ResponseError::InvalidConfig,
+        Scope::Broker => ResponseError::InvalidRequest,
+    }
+}
+
 /// A copy is caught up when it holds the leader's bytes, up to float rounding.
 fn caught_up(copied: f64, size: f64) -> bool {
     copied + 1e-9 * size.max(1.0) >= size
@@ -683,9 +760,6 @@ fn first_in_sync(candidates: &[i32], isr: &[i32], alive: &[i32]) -> i32 {
         .unwrap_or(-1)
 }
 
-/// The end of a move, either way: the replica set becomes `replicas` (the target when it
-/// completes, the original on cancel), copies in progress are dropped, and a leader outside the
-/// set hands over to the first of the set in the ISR.
 /// The controller's checks of a target replica list (InvalidReplicaAssignment otherwise).
 fn check_target(target: &[i32], registered: &[i32]) -> Result<(), ItemError> {
     if target.is_empty() {
@@ -715,8 +789,14 @@ fn check_target(target: &[i32], registered: &[i32]) -> Result<(), ItemError> {
 }
 
 /// Starts (or retargets) a move: the replica set becomes the target then the replicas being
-/// removed, and each adding replica starts copying from zero.
-fn start_move(p: &mut SimPartition, target: &[i32], alive: &[i32]) {
+/// removed, and each adding replica starts copying from zero into the log dir `dirs` picked for
+/// it on its broker (a replica already there keeps its dir).
+fn start_move(
+    p: &mut SimPartition,
+    target: &[i32],
+    dirs: &BTreeMap<i32, usize>,
+    alive: &[i32],
+) {
     // A new target replaces an ongoing one: it is computed from the original replicas.
     let original = match p.moving.take() {
         Some(m) => {
@@ -741,6 +821,11 @@ fn start_move(p: &mut SimPartition, target: &[i32], alive: &[i32]) {
     let mut replicas = target.to_vec();
     replicas.extend(removing.iter().copied());
     p.replicas = replicas;
+    for b in &adding {
+        if let Some(d) = dirs.get(b) {
+            p.log_dir.entry(*b).or_insert(*d);
+        }
+    }
     for &b in &adding {
         if !p.isr.contains(&b) {
             p.copied.entry(b).or_insert(0.0);
@@ -784,7 +869,7 @@ fn apply_config_op(
             format!("Cannot update these configs dynamically: Set({key})"),
         ));
     }
-    let invalid = |m| ItemError::new(ResponseError::InvalidConfig, m);
+    let invalid = |m| ItemError::new(invalid_value(scope), m);
     match op {
         ConfigOp::Delete => {
             configs.remove(key);
@@ -801,9 +886,10 @@ fn apply_config_op(
         }
         ConfigOp::Append | ConfigOp::Subtract => {
             if def.kind != config_catalog::ConfigType::List {
-                return Err(invalid(format!(
-                    "Config value append is not allowed for config key: {key}"
-                )));
+                return Err(ItemError::new(
+                    ResponseError::InvalidConfig,
+                    format!("Config value append is not allowed for config key: {key}"),
+                ));
             }
             let base = configs
                 .get(key)
@@ -828,6 +914,9 @@ fn apply_config_op(
     Ok(())
 }
 
+/// The end of a move, either way: the replica set becomes `replicas` (the target when it
+/// completes, the original on cancel), copies in progress are dropped, and a leader outside the
+/// set hands over to the first of the set in the ISR.
 fn settle(p: &mut SimPartition, replicas: &[i32], alive: &[i32]) {
     p.moving = None;
     p.replicas = replicas.to_vec();
@@ -1083,7 +1172,8 @@ mod tests {
                 false,
             )
             .unwrap_err();
-        assert_eq!(err.error, ResponseError::InvalidConfig);
+        // Kafka 4.1 answers INVALID_REQUEST for a broker value its validator refuses.
+        assert_eq!(err.error, ResponseError::InvalidRequest);
         let err = s
             .alter_configs(Scope::Topic, "nope", &[], false)
             .unwrap_err();

@@ -2,6 +2,10 @@
 //!
 //! Only configs that matter to reassignment are modelled, plus a few read-only ones so that
 //! DescribeConfigs looks like a broker's (including a sensitive one whose value is never sent).
+//!
+//! As measured against Kafka 4.1 (tests/real_kafka/fidelity.rs): a topic config's synonyms name the
+//! broker config that supplies its default (`cleanup.policy` → `log.cleanup.policy`); the throttle
+//! rates are dynamic-only broker configs that DescribeConfigs lists only once they are set.
 
 /// Kafka's `ConfigSource` codes (DescribeConfigs v1+).
 pub mod source {
@@ -41,9 +45,11 @@ pub struct ConfigDef {
     /// Static broker configs cannot be altered dynamically.
     pub read_only: bool,
     pub sensitive: bool,
+    /// For a topic config, the broker config that supplies its default (reported as a synonym).
+    pub broker_synonym: Option<&'static str>,
+    /// Listed by DescribeConfigs only when set (Kafka's dynamic-only quota configs).
+    pub only_when_set: bool,
 }
-
-const LONG_MAX: &str = "9223372036854775807";
 
 const fn def(
     name: &'static str,
@@ -58,6 +64,29 @@ const fn def(
         default,
         read_only: false,
         sensitive: false,
+        broker_synonym: None,
+        only_when_set: false,
+    }
+}
+
+/// A topic config whose default comes from a broker config.
+const fn topic(
+    name: &'static str,
+    kind: ConfigType,
+    default: &'static str,
+    broker_synonym: &'static str,
+) -> ConfigDef {
+    ConfigDef {
+        broker_synonym: Some(broker_synonym),
+        ..def(name, Scope::Topic, kind, Some(default))
+    }
+}
+
+/// A dynamic-only broker config (a replication quota): no default, listed only when set.
+const fn quota(name: &'static str) -> ConfigDef {
+    ConfigDef {
+        only_when_set: true,
+        ..def(name, Scope::Broker, ConfigType::Long, None)
     }
 }
 
@@ -74,21 +103,23 @@ const fn fixed(
         default,
         read_only: true,
         sensitive,
+        broker_synonym: None,
+        only_when_set: false,
     }
 }
 
 pub const CATALOG: &[ConfigDef] = &[
-    def(
+    topic(
         "cleanup.policy",
-        Scope::Topic,
         ConfigType::List,
-        Some("delete"),
+        "delete",
+        "log.cleanup.policy",
     ),
-    def(
+    topic(
         "compression.type",
-        Scope::Topic,
         ConfigType::String,
-        Some("producer"),
+        "producer",
+        "compression.type",
     ),
     def(
         "follower.replication.throttled.replicas",
@@ -102,60 +133,46 @@ pub const CATALOG: &[ConfigDef] = &[
         ConfigType::List,
         Some(""),
     ),
-    def(
+    topic(
         "max.message.bytes",
-        Scope::Topic,
         ConfigType::Int,
-        Some("1048588"),
+        "1048588",
+        "message.max.bytes",
     ),
-    def(
+    topic(
         "min.insync.replicas",
-        Scope::Topic,
         ConfigType::Int,
-        Some("1"),
+        "1",
+        "min.insync.replicas",
     ),
-    def(
+    topic(
         "retention.bytes",
-        Scope::Topic,
         ConfigType::Long,
-        Some("-1"),
+        "-1",
+        "log.retention.bytes",
     ),
+    // Kafka names no synonym here while log.retention.ms is unset (its default is null).
     def(
         "retention.ms",
         Scope::Topic,
         ConfigType::Long,
         Some("604800000"),
     ),
-    def(
+    topic(
         "segment.bytes",
-        Scope::Topic,
         ConfigType::Int,
-        Some("1073741824"),
+        "1073741824",
+        "log.segment.bytes",
     ),
-    def(
+    topic(
         "unclean.leader.election.enable",
-        Scope::Topic,
         ConfigType::Boolean,
-        Some("false"),
+        "false",
+        "unclean.leader.election.enable",
     ),
-    def(
-        "follower.replication.throttled.rate",
-        Scope::Broker,
-        ConfigType::Long,
-        Some(LONG_MAX),
-    ),
-    def(
-        "leader.replication.throttled.rate",
-        Scope::Broker,
-        ConfigType::Long,
-        Some(LONG_MAX),
-    ),
-    def(
-        "replica.alter.log.dirs.io.max.bytes.per.second",
-        Scope::Broker,
-        ConfigType::Long,
-        Some(LONG_MAX),
-    ),
+    quota("follower.replication.throttled.rate"),
+    quota("leader.replication.throttled.rate"),
+    quota("replica.alter.log.dirs.io.max.bytes.per.second"),
     def(
         "min.insync.replicas",
         Scope::Broker,
@@ -163,6 +180,42 @@ pub const CATALOG: &[ConfigDef] = &[
         Some("1"),
     ),
     def("log.retention.ms", Scope::Broker, ConfigType::Long, None),
+    def(
+        "log.cleanup.policy",
+        Scope::Broker,
+        ConfigType::List,
+        Some("delete"),
+    ),
+    def(
+        "compression.type",
+        Scope::Broker,
+        ConfigType::String,
+        Some("producer"),
+    ),
+    def(
+        "message.max.bytes",
+        Scope::Broker,
+        ConfigType::Int,
+        Some("1048588"),
+    ),
+    def(
+        "log.retention.bytes",
+        Scope::Broker,
+        ConfigType::Long,
+        Some("-1"),
+    ),
+    def(
+        "log.segment.bytes",
+        Scope::Broker,
+        ConfigType::Int,
+        Some("1073741824"),
+    ),
+    def(
+        "unclean.leader.election.enable",
+        Scope::Broker,
+        ConfigType::Boolean,
+        Some("false"),
+    ),
     fixed(
         "auto.leader.rebalance.enable",
         ConfigType::Boolean,

@@ -12,7 +12,7 @@ use kafka_protocol::messages::api_versions_response::ApiVersion;
 use kafka_protocol::messages::describe_cluster_response::DescribeClusterBroker;
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::describe_configs_response::{
-    DescribeConfigsResourceResult, DescribeConfigsResult,
+    DescribeConfigsResourceResult, DescribeConfigsResult, DescribeConfigsSynonym,
 };
 use kafka_protocol::messages::describe_log_dirs_response::{
     DescribeLogDirsPartition, DescribeLogDirsResult, DescribeLogDirsTopic,
@@ -49,6 +49,7 @@ use kafka_protocol::protocol::StrBytes;
 
 use super::cluster_state::{ClusterState, ConfigOp, ItemError, SimPartition};
 use super::config_catalog::{self, source, Scope};
+use super::config_synonyms;
 use super::kafka_version::SIMULATED_APIS;
 
 /// Where a request arrived and with what.
@@ -300,20 +301,23 @@ fn describe_configs(
     ctx: &Ctx,
     r: DescribeConfigsRequest,
 ) -> DescribeConfigsResponse {
+    let synonyms = r.include_synonyms && ctx.version >= 1;
     let results = r
         .resources
         .into_iter()
-        .map(|res| describe_resource(state, ctx, res))
+        .map(|res| describe_resource(state, ctx, res, synonyms))
         .collect();
     DescribeConfigsResponse::default().with_results(results)
 }
 
 /// One resource of DescribeConfigs: a topic's configs, or a broker's (asked of that broker, or
-/// "" for the cluster-wide defaults), limited to the keys asked for.
+/// "" for the cluster-wide defaults), limited to the keys asked for; with `synonyms`, every level
+/// a value comes from (see `config_synonyms`).
 fn describe_resource(
     state: &ClusterState,
     ctx: &Ctx,
     res: DescribeConfigsResource,
+    synonyms: bool,
 ) -> DescribeConfigsResult {
     let name = res.resource_name.to_string();
     let keys: Option<Vec<String>> = res
@@ -343,8 +347,8 @@ fn describe_resource(
                 config_catalog::all(Scope::Topic)
                     .filter(wanted)
                     .map(|d| {
-                        let (v, src) = state.topic_config(t, d.name);
-                        config_entry(ctx, v, src, d)
+                        let levels = config_synonyms::topic_levels(state, t, d);
+                        config_entry(ctx, d, levels, synonyms)
                     })
                     .collect(),
             ),
@@ -355,8 +359,8 @@ fn describe_resource(
                 config_catalog::all(Scope::Broker)
                     .filter(wanted)
                     .filter_map(|d| {
-                        let (v, src) = broker_config_value(state, ctx, &name, d)?;
-                        Some(config_entry(ctx, v, src, d))
+                        let levels = broker_config_levels(state, ctx, &name, d)?;
+                        Some(config_entry(ctx, d, levels, synonyms))
                     })
                     .collect(),
             ),
@@ -368,51 +372,58 @@ fn describe_resource(
     }
 }
 
-/// A broker config's value and source, most specific first: set on the broker, set as the
-/// cluster-wide default, static, or Kafka's default. The default resource ("") lists only what
-/// is set (`None` otherwise).
-fn broker_config_value(
+/// A broker config's levels, most specific first (`config_synonyms::broker_levels`), or `None`
+/// when Kafka does not list it: the default resource ("") lists only what is set there, and a
+/// quota (a throttle rate) set nowhere is not listed at all.
+fn broker_config_levels(
     state: &ClusterState,
     ctx: &Ctx,
     name: &str,
     d: &config_catalog::ConfigDef,
-) -> Option<(Option<String>, i8)> {
-    let own = state.broker_configs.get(name).filter(|_| !name.is_empty());
-    let defaults = state.broker_configs.get("");
-    if let Some(v) = own.and_then(|c| c.get(d.name)) {
-        return Some((Some(v.clone()), source::DYNAMIC_BROKER_CONFIG));
-    }
-    if let Some(v) = defaults.and_then(|c| c.get(d.name)) {
-        return Some((Some(v.clone()), source::DYNAMIC_DEFAULT_BROKER_CONFIG));
-    }
-    if name.is_empty() {
+) -> Option<Vec<config_synonyms::Level>> {
+    let levels = config_synonyms::broker_levels(state, ctx.broker, name, d);
+    let unset = levels.is_empty()
+        || (name.is_empty() && levels[0].2 != source::DYNAMIC_DEFAULT_BROKER_CONFIG);
+    if unset && (name.is_empty() || d.only_when_set) {
         return None;
     }
-    let broker = state.brokers.get(&ctx.broker);
-    Some(match d.name {
-        "broker.rack" => (
-            broker.and_then(|b| b.rack.clone()),
-            source::STATIC_BROKER_CONFIG,
-        ),
-        "node.id" => (Some(ctx.broker.to_string()), source::STATIC_BROKER_CONFIG),
-        "sasl.jaas.config" => (Some("<secret>".into()), source::STATIC_BROKER_CONFIG),
-        _ => (d.default.map(str::to_owned), source::DEFAULT_CONFIG),
-    })
+    Some(levels)
 }
 
-/// One config as DescribeConfigs returns it; a sensitive value is never sent.
+/// One config as DescribeConfigs returns it, from its levels (the first is the value); a
+/// sensitive value is never sent.
 fn config_entry(
     ctx: &Ctx,
-    value: Option<String>,
-    src: i8,
     def: &config_catalog::ConfigDef,
+    levels: Vec<config_synonyms::Level>,
+    synonyms: bool,
 ) -> DescribeConfigsResourceResult {
+    let (value, src) = levels
+        .first()
+        .map(|(_, v, src)| (v.clone(), *src))
+        .unwrap_or((def.default.map(str::to_owned), source::DEFAULT_CONFIG));
+    let hide = |v: Option<String>| if def.sensitive { None } else { v.map(s) };
     let mut e = DescribeConfigsResourceResult::default()
         .with_name(s(def.name))
-        .with_value(if def.sensitive { None } else { value.map(s) })
-        .with_read_only(def.read_only)
+        .with_value(hide(value))
+        // Kafka reports its dynamic-only quota configs as read-only, although
+        // IncrementalAlterConfigs changes them (measured on 4.1).
+        .with_read_only(def.read_only || def.only_when_set)
         .with_config_source(src)
         .with_is_sensitive(def.sensitive);
+    if synonyms {
+        e = e.with_synonyms(
+            levels
+                .into_iter()
+                .map(|(n, v, src)| {
+                    DescribeConfigsSynonym::default()
+                        .with_name(s(n))
+                        .with_value(hide(v))
+                        .with_source(src)
+                })
+                .collect(),
+        );
+    }
     if ctx.version >= 3 {
         e = e.with_config_type(def.kind as i8);
     }
@@ -550,7 +561,7 @@ fn list_offsets(state: &ClusterState, ctx: &Ctx, r: ListOffsetsRequest) -> ListO
     ListOffsetsResponse::default().with_topics(topics)
 }
 
-/// The one log directory every simulated broker has.
+/// The log directory of a simulated broker whose spec names none.
 pub const LOG_DIR: &str = "/var/lib/kafka/data";
 
 fn describe_log_dirs(
@@ -570,46 +581,63 @@ fn describe_log_dirs(
             .map(|t| (t.topic.0.to_string(), t.partitions))
             .collect()
     });
-    let mut topics = Vec::new();
-    let mut used = 0.0;
+    let Some(broker) = state.brokers.get(&ctx.broker) else {
+        return DescribeLogDirsResponse::default();
+    };
+    // Per dir: topic → partitions, and the bytes used.
+    let mut per_dir: Vec<(Vec<DescribeLogDirsTopic>, f64)> =
+        vec![(Vec::new(), 0.0); broker.log_dirs.len()];
     for (name, t) in &state.topics {
-        let parts: Vec<DescribeLogDirsPartition> = t
+        for p in t
             .partitions
             .iter()
             .filter(|p| p.replicas.contains(&ctx.broker))
-            .filter(|p| {
-                wanted
-                    .as_ref()
-                    .is_none_or(|w| w.iter().any(|(n, ps)| n == name && ps.contains(&p.index)))
-            })
-            .map(|p| {
-                let size = p.replica_size_at(ctx.broker, state.now);
-                used += size;
-                let lag = ((p.size_at(state.now) - size) / p.message_bytes).max(0.0) as i64;
-                DescribeLogDirsPartition::default()
-                    .with_partition_index(p.index)
-                    .with_partition_size(size as i64)
-                    .with_offset_lag(lag)
-            })
-            .collect();
-        if !parts.is_empty() {
-            topics.push(
-                DescribeLogDirsTopic::default()
-                    .with_name(topic_name(name))
-                    .with_partitions(parts),
-            );
+        {
+            if !wanted
+                .as_ref()
+                .is_none_or(|w| w.iter().any(|(n, ps)| n == name && ps.contains(&p.index)))
+            {
+                continue;
+            }
+            let size = p.replica_size_at(ctx.broker, state.now);
+            // Kafka reports max(high watermark − log end offset, 0) for a replica that is not a
+            // future one: 0 on a leader and on a follower still catching up alike.
+            let part = DescribeLogDirsPartition::default()
+                .with_partition_index(p.index)
+                .with_partition_size(size as i64)
+                .with_offset_lag(0);
+            let d = state.log_dir_of(p, ctx.broker).min(per_dir.len() - 1);
+            let (topics, used) = &mut per_dir[d];
+            *used += size;
+            match topics.last_mut() {
+                Some(t) if t.name.0.as_str() == name => t.partitions.push(part),
+                _ => topics.push(
+                    DescribeLogDirsTopic::default()
+                        .with_name(topic_name(name))
+                        .with_partitions(vec![part]),
+                ),
+            }
         }
     }
-    let mut dir = DescribeLogDirsResult::default()
-        .with_log_dir(s(LOG_DIR))
-        .with_topics(topics);
-    if ctx.version >= 4 {
-        let total = state.brokers.get(&ctx.broker).map_or(0, |b| b.disk_bytes) as i64;
-        dir = dir
-            .with_total_bytes(total)
-            .with_usable_bytes((total - used as i64).max(0));
-    }
-    DescribeLogDirsResponse::default().with_results(vec![dir])
+    // Every dir is reported, empty ones too; each shares the broker's volume.
+    let total = broker.disk_bytes as i64;
+    let results = broker
+        .log_dirs
+        .iter()
+        .zip(per_dir)
+        .map(|(path, (topics, used))| {
+            let mut dir = DescribeLogDirsResult::default()
+                .with_log_dir(s(path.clone()))
+                .with_topics(topics);
+            if ctx.version >= 4 {
+                dir = dir
+                    .with_total_bytes(total)
+                    .with_usable_bytes((total - used as i64).max(0));
+            }
+            dir
+        })
+        .collect();
+    DescribeLogDirsResponse::default().with_results(results)
 }
 
 fn alter_reassignments(

@@ -19,6 +19,7 @@
 
 mod cluster_state;
 pub mod config_catalog;
+mod config_synonyms;
 mod fault;
 mod handlers;
 mod kafka_version;

@@ -53,6 +53,9 @@ pub struct SimBrokerSpec {
     /// Log dir volume size reported by DescribeLogDirs (v4+); 1 TiB when absent.
     #[serde(default)]
     pub disk_bytes: Option<u64>,
+    /// `log.dirs`; one dir (`/var/lib/kafka/data`) when empty.
+    #[serde(default)]
+    pub log_dirs: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -162,6 +165,7 @@ impl SimSpec {
                     rack: (racks > 0)
                         .then(|| format!("rack-{}", (b'a' + (i % racks) as u8) as char)),
                     disk_bytes: None,
+                    log_dirs: Vec::new(),
                 })
                 .collect(),
             controller: None,
@@ -213,6 +217,7 @@ impl SimSpec {
                 id: b.id.0,
                 rack: b.rack.clone(),
                 disk_bytes: None,
+                log_dirs: Vec::new(),
             })
             .collect();
         for topic in cluster.topics() {

@@ -56,6 +56,13 @@ pub fn classify(
             }
         }
         None if live == target => PartitionStatus::Done,
+        // The controller has completed the move (ListPartitionReassignments no longer lists it)
+        // but the broker that answered Metadata still holds the in-flight union: target first,
+        // then the replicas being removed. Seen on Kafka 4.1 within a second of completion; the
+        // next look shows it done.
+        None if live.len() > target.len() && live.starts_with(target) => {
+            PartitionStatus::InProgress
+        }
         None => PartitionStatus::Diverged {
             replicas: live.to_vec(),
         },
@@ -88,6 +95,20 @@ mod tests {
 
     fn b(v: &[i32]) -> Vec<BrokerId> {
         v.iter().map(|x| BrokerId(*x)).collect()
+    }
+
+    #[test]
+    fn a_completion_the_metadata_has_not_caught_up_with_is_in_progress() {
+        // Controller: done; Metadata from a broker a moment behind: still the union.
+        assert_eq!(
+            classify(&b(&[3, 4]), Some(&b(&[3, 4, 0])), None),
+            PartitionStatus::InProgress
+        );
+        // A union that does not start with the target is someone else's doing.
+        assert!(matches!(
+            classify(&b(&[3, 4]), Some(&b(&[4, 3, 0])), None),
+            PartitionStatus::Diverged { .. }
+        ));
     }
 
     #[test]

@@ -5,8 +5,11 @@
 //!   moving partition (any of them may be the leader that sends); for a partition already being
 //!   reassigned, "current" means its original replicas, not the ones still being added;
 //! - `follower.replication.throttled.replicas` lists only the replicas being added;
-//! - the leader rate goes on every broker that may send, the follower rate on every broker that
-//!   receives.
+//! - both rates, `leader.replication.throttled.rate` and `follower.replication.throttled.rate`, go
+//!   on every broker of a moving partition (its current and its target replicas), exactly as
+//!   Kafka's tool sets them (checked against Kafka 4.1 in tests/real_kafka/runbook.rs): a rate on a
+//!   broker only throttles the replicas the topic lists name, so the extra key is harmless, and an
+//!   operator comparing kplan's configs with the tool's sees the same ones.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,7 +23,9 @@ pub struct ThrottlePlan {
     pub leader: BTreeMap<String, BTreeSet<(i32, i32)>>,
     /// topic → (partition, broker) entries of the follower list.
     pub follower: BTreeMap<String, BTreeSet<(i32, i32)>>,
+    /// Brokers that get the leader rate: every broker of a moving partition.
     pub senders: BTreeSet<BrokerId>,
+    /// Brokers that get the follower rate: the same brokers (Kafka's tool sets both on each).
     pub receivers: BTreeSet<BrokerId>,
 }
 
@@ -63,14 +68,16 @@ pub fn throttle_plan(moves: &[MoveSpec]) -> ThrottlePlan {
                 .entry(topic.clone())
                 .or_default()
                 .insert((m.tp.partition, b.0));
-            plan.senders.insert(*b);
         }
         for b in adding {
             plan.follower
                 .entry(topic.clone())
                 .or_default()
                 .insert((m.tp.partition, b.0));
-            plan.receivers.insert(b);
+        }
+        for b in m.current.iter().chain(&m.target) {
+            plan.senders.insert(*b);
+            plan.receivers.insert(*b);
         }
     }
     plan
@@ -142,8 +149,9 @@ mod tests {
         assert_eq!(format_list(&plan.follower["foo"]), "0:5");
         assert_eq!(format_list(&plan.leader["bar"]), "0:2,0:3,0:4");
         assert_eq!(format_list(&plan.follower["bar"]), "0:1");
-        assert_eq!(plan.senders, [1, 2, 3, 4].map(BrokerId).into());
-        assert_eq!(plan.receivers, [1, 5].map(BrokerId).into());
+        // Both rates on every broker of a moving partition, as Kafka's tool sets them.
+        assert_eq!(plan.senders, [1, 2, 3, 4, 5].map(BrokerId).into());
+        assert_eq!(plan.receivers, [1, 2, 3, 4, 5].map(BrokerId).into());
     }
 
     #[test]
