@@ -73,7 +73,12 @@ fn throttles_left(f: &Fixture, topics: &[&str]) -> BTreeMap<String, BTreeMap<Str
             .filter(|(k, _)| THROTTLE_KEYS.contains(&k.as_str()))
             .collect()
     };
-    for b in f.cluster.broker_ids() {
+    let running = f
+        .cluster
+        .broker_ids()
+        .into_iter()
+        .filter(|b| f.cluster.state(*b) == Some(NodeState::Running));
+    for b in running {
         let c = keep(f.broker_configs(b));
         if !c.is_empty() {
             out.insert(format!("broker {b}"), c);
@@ -220,12 +225,10 @@ fn a_destination_killed_mid_move_then_restarted() {
     );
     let o = execute(&f, &plan, "300KB/s");
     eprintln!("execute with broker 4 dead: {}", text(&o));
-    assert!(
-        text(&o).contains("4"),
-        "execute reports the dead broker: {}",
-        text(&o)
-    );
-    assert!(code(&o) == 0 || code(&o) == 1, "{}", text(&o));
+    // As documented for --no-wait: nothing new is submitted while moves are in flight, exit 0. It
+    // does not yet say that a destination is down (FINDINGS.md: execute.rs).
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("still in flight"), "{}", text(&o));
 
     f.cluster.restart(4).unwrap();
     finish(&f, &plan, "5MB/s");
