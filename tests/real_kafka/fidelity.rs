@@ -675,8 +675,8 @@ fn the_simulator_answers_like_real_kafka() {
     let f = shared();
     let assignment: Vec<Vec<i32>> = ASSIGNMENT.iter().map(|r| r.to_vec()).collect();
     f.create_topic(TOPIC_NAME, &assignment, &[("min.insync.replicas", "1")]);
-    for p in 0..3 {
-        f.produce(TOPIC_NAME, p as i32, RECORDS[p], 1000);
+    for (p, records) in RECORDS.iter().enumerate() {
+        f.produce(TOPIC_NAME, p as i32, *records, 1000);
     }
     // Followers caught up, so every replica has the leader's size.
     f.wait_until(

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::real_kafka_support::*;
 use crate::*;
 
-/// 2 and 3. The runbook: generate fills the new broker 4; verify exits 3 before, 2 during, 0
+/// (2, 3) The runbook: generate fills the new broker 4; verify exits 3 before, 2 during, 0
 /// after; the throttles during the move are exactly those Kafka's own `--execute --throttle` sets
 /// for the same plan (on a twin topic); the operator's own rate comes back; nothing of kplan's is
 /// left; Kafka's `--verify` calls the kplan-executed plan complete.
@@ -111,7 +111,7 @@ fn runbook_throttles_match_kafkas_tool_and_are_restored() {
     assert!(throttles(&f.wire().topic_configs("rb")).is_empty());
 }
 
-/// 3. Kafka's tool executes a plan `kplan generate` wrote, and `kplan verify` follows it: in
+/// (3) Kafka's tool executes a plan `kplan generate` wrote, and `kplan verify` follows it: in
 /// progress under Kafka's throttle, then done; without kplan's ledger it removes only this plan's
 /// throttled-replica entries and leaves the rates (Kafka's) alone.
 #[test]
@@ -172,7 +172,7 @@ fn kafka_executes_a_kplan_plan_and_kplan_verify_follows() {
     assert!(broker_throttles(&f).is_empty());
 }
 
-/// 5. A replication-factor change through reassignment (KIP-860: Kafka 4.1 refuses it only when
+/// (5) A replication-factor change through reassignment (KIP-860: Kafka 4.1 refuses it only when
 /// the client says so), and `elect-leaders` after a reorder that moved no leader by itself.
 #[test]
 fn replication_factor_change_and_elect_leaders() {

@@ -48,7 +48,7 @@ fn paced_producer(
     })
 }
 
-/// 1. `kplan snapshot` reads what the cluster holds: brokers and racks, replicas, leaders, ISR,
+/// (1) `kplan snapshot` reads what the cluster holds: brokers and racks, replicas, leaders, ISR,
 /// sizes per replica and log dir, topic configs, an operator's throttle rate, and bytes in
 /// sampled while a producer runs, within 20% of the producer's own measured rate.
 #[test]
