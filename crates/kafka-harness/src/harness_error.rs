@@ -12,8 +12,12 @@ pub enum HarnessError {
     },
     #[error("fetching Kafka's jars with Maven failed (log: {log}): {message}")]
     Fetch { log: PathBuf, message: String },
-    #[error("formatting the storage of node {node} failed (log: {log})")]
-    Format { node: i32, log: PathBuf },
+    #[error("formatting the storage of node {node} failed (log: {log}):\n{output}")]
+    Format {
+        node: i32,
+        log: PathBuf,
+        output: String,
+    },
     #[error("node {node} did not become ready within {seconds}s (log: {log}): {reason}")]
     NotReady {
         node: i32,

@@ -213,31 +213,59 @@ impl RealCluster {
         Ok(())
     }
 
-    /// `kafka-storage format` for every node, in parallel.
+    /// `kafka-storage format` for every node, in parallel; a node whose format fails is formatted
+    /// once more on its own (a JVM can fail to start on a machine under load), then the error
+    /// carries the tool's output, since the directory goes when the cluster is dropped.
     fn format(&mut self) -> Result<(), HarnessError> {
+        let ids: Vec<i32> = self.nodes.keys().copied().collect();
         let mut running = Vec::new();
-        for node in self.nodes.values() {
-            let log = node.properties.with_file_name("format.log");
-            let out = std::fs::File::create(&log)
-                .map_err(HarnessError::io(format!("creating {}", log.display())))?;
-            let mut cmd = self.java("kafka.tools.StorageTool", 256, "tools-log4j2.properties");
-            cmd.args(["format", "--cluster-id", &self.cluster_id, "--config"])
-                .arg(&node.properties)
-                .stdout(out.try_clone().map_err(HarnessError::io("format log"))?)
-                .stderr(out);
-            let child = cmd
-                .spawn()
-                .map_err(HarnessError::io("running java (kafka-storage format)"))?;
-            running.push((node.spec.id, log, child));
+        for id in &ids {
+            running.push((*id, self.spawn_format(*id, false)?));
         }
-        let mut failed = None;
-        for (id, log, mut child) in running {
-            let ok = child.wait().is_ok_and(|s| s.success());
-            if !ok && failed.is_none() {
-                failed = Some(HarnessError::Format { node: id, log });
+        let mut failed = Vec::new();
+        for (id, mut child) in running {
+            if !child.wait().is_ok_and(|s| s.success()) {
+                failed.push(id);
             }
         }
-        failed.map_or(Ok(()), Err)
+        for id in failed {
+            let ok = self
+                .spawn_format(id, true)?
+                .wait()
+                .is_ok_and(|s| s.success());
+            if !ok {
+                let log = self.node(id)?.properties.with_file_name("format.log");
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                let tail = text[text.len().saturating_sub(3000)..].to_owned();
+                return Err(HarnessError::Format {
+                    node: id,
+                    log,
+                    output: tail,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn spawn_format(&self, id: i32, retry: bool) -> Result<Child, HarnessError> {
+        let node = self.node(id)?;
+        let log = node.properties.with_file_name("format.log");
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .map_err(HarnessError::io(format!("creating {}", log.display())))?;
+        let mut cmd = self.java("kafka.tools.StorageTool", 256, "tools-log4j2.properties");
+        cmd.args(["format", "--cluster-id", &self.cluster_id, "--config"])
+            .arg(&node.properties)
+            .stdout(out.try_clone().map_err(HarnessError::io("format log"))?)
+            .stderr(out);
+        if retry {
+            // Whatever the first attempt wrote with the same cluster id is kept.
+            cmd.arg("--ignore-formatted");
+        }
+        cmd.spawn()
+            .map_err(HarnessError::io("running java (kafka-storage format)"))
     }
 
     /// A `java` command with the Kafka classpath, in the cluster's process group.
