@@ -5,6 +5,8 @@
 //!   moving partition (any of them may be the leader that sends); for a partition already being
 //!   reassigned, "current" means its original replicas, not the ones still being added;
 //! - `follower.replication.throttled.replicas` lists only the replicas being added;
+//! - a partition whose list changes without a copy (a reorder, a shrink) is in the leader list
+//!   too, as Kafka's tool puts it there (measured on Kafka 4.1);
 //! - both rates, `leader.replication.throttled.rate` and `follower.replication.throttled.rate`, go
 //!   on every broker of a moving partition (its current and its target replicas), exactly as
 //!   Kafka's tool sets them (checked against Kafka 4.1 in tests/real_kafka/runbook.rs): a rate on a
@@ -59,9 +61,11 @@ pub fn throttle_plan(moves: &[MoveSpec]) -> ThrottlePlan {
     let mut plan = ThrottlePlan::default();
     for m in moves {
         let adding = m.adding();
-        if adding.is_empty() {
-            continue; // a reorder or a shrink copies nothing
+        if m.current == m.target {
+            continue;
         }
+        // A reorder or a shrink copies nothing, yet Kafka's tool lists its current replicas as
+        // leader-throttled and its brokers get the rates; kplan sets the same configs.
         let topic = m.tp.topic.clone();
         for b in &m.current {
             plan.leader
@@ -155,12 +159,15 @@ mod tests {
     }
 
     #[test]
-    fn reorders_and_shrinks_are_not_throttled() {
+    fn reorders_and_shrinks_get_leader_lists_only_as_kafkas_tool_sets_them() {
         let plan = throttle_plan(&[
             mv("a", 0, &[1, 2, 3], &[3, 2, 1]),
             mv("a", 1, &[1, 2, 3], &[1, 2]),
+            mv("a", 2, &[1, 2, 3], &[1, 2, 3]),
         ]);
-        assert_eq!(plan, ThrottlePlan::default());
+        assert_eq!(format_list(&plan.leader["a"]), "0:1,0:2,0:3,1:1,1:2,1:3");
+        assert!(plan.follower.is_empty(), "nothing is copied");
+        assert_eq!(plan.senders, [1, 2, 3].map(BrokerId).into());
     }
 
     #[test]
