@@ -791,12 +791,7 @@ fn check_target(target: &[i32], registered: &[i32]) -> Result<(), ItemError> {
 /// Starts (or retargets) a move: the replica set becomes the target then the replicas being
 /// removed, and each adding replica starts copying from zero into the log dir `dirs` picked for
 /// it on its broker (a replica already there keeps its dir).
-fn start_move(
-    p: &mut SimPartition,
-    target: &[i32],
-    dirs: &BTreeMap<i32, usize>,
-    alive: &[i32],
-) {
+fn start_move(p: &mut SimPartition, target: &[i32], dirs: &BTreeMap<i32, usize>, alive: &[i32]) {
     // A new target replaces an ongoing one: it is computed from the original replicas.
     let original = match p.moving.take() {
         Some(m) => {
