@@ -13,6 +13,7 @@
 //! used: it would also fire when the *thread* that started the JVM ends, which cargo's test threads
 //! do all the time.
 
+use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -34,6 +35,8 @@ cleanup() {
   exit 0
 }
 trap cleanup TERM INT HUP
+echo ready
+exec >/dev/null
 while [ "$owner" = 0 ] || kill -0 "$owner" 2>/dev/null; do sleep 0.5; done
 cleanup
 "#;
@@ -48,18 +51,19 @@ impl ProcessGroup {
     /// A group whose members die with `owner` (a pid; 0 = only when told, for a cluster that a
     /// person starts and stops by hand). `dir`, when given, is removed after the members are killed.
     pub fn watching(owner: u32, dir: Option<&Path>) -> Result<Self, HarnessError> {
-        let watchdog = Command::new("sh")
+        let mut watchdog = Command::new("sh")
             .arg("-c")
             .arg(WATCHDOG)
             .arg("kplan-kafka-watchdog")
             .arg(owner.to_string())
             .arg(dir.map(|d| d.display().to_string()).unwrap_or_default())
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .process_group(0)
             .spawn()
             .map_err(HarnessError::io("starting the watchdog shell"))?;
+        wait_until_ready(&mut watchdog)?;
         let pgid = watchdog.id();
         Ok(ProcessGroup {
             watchdog: Some(watchdog),
@@ -101,6 +105,26 @@ impl ProcessGroup {
 impl Drop for ProcessGroup {
     fn drop(&mut self) {
         self.kill_all();
+    }
+}
+
+/// Waits for the watchdog's "ready", written once its trap is set: a SIGTERM that arrived before
+/// would kill the shell by default and leave the group's members running.
+fn wait_until_ready(watchdog: &mut Child) -> Result<(), HarnessError> {
+    let stdout = watchdog
+        .stdout
+        .take()
+        .expect("the watchdog's stdout is piped");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(HarnessError::io("reading the watchdog's ready line"))?;
+    if line.trim() == "ready" {
+        Ok(())
+    } else {
+        Err(HarnessError::io("starting the watchdog shell")(
+            std::io::Error::other("the watchdog exited before it was ready"),
+        ))
     }
 }
 
