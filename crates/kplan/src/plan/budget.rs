@@ -38,14 +38,40 @@ impl Budget {
         (moves, moves as f64 * part.size)
     }
 
+    /// True when a change costing `delta` keeps both budgets. Each is checked on its own: a swap
+    /// that moves one replica back home and one big replica away costs no move but many bytes.
     pub fn allows(&self, delta: (i64, f64)) -> bool {
-        delta.0 <= 0
-            || (self.moves.saturating_add(delta.0 as usize) <= self.max_moves
-                && self.bytes + delta.1 <= self.max_bytes + 0.5)
+        let moves_ok =
+            delta.0 <= 0 || self.moves.saturating_add(delta.0 as usize) <= self.max_moves;
+        let bytes_ok = delta.1 <= 0.0 || self.bytes + delta.1 <= self.max_bytes + 0.5;
+        moves_ok && bytes_ok
     }
 
     pub fn charge(&mut self, delta: (i64, f64)) {
         self.moves = (self.moves as i64 + delta.0).max(0) as usize;
         self.bytes = (self.bytes + delta.1).max(0.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Budget;
+
+    #[test]
+    fn a_change_free_in_moves_still_pays_its_bytes() {
+        let mut b = Budget::new(None, Some(1_000));
+        b.charge((1, 600.0));
+        // A swap: one small replica returns home (−1, −100), one big one leaves (+1, +900).
+        assert!(!b.allows((0, 800.0)), "bytes over the budget");
+        assert!(b.allows((0, 400.0)));
+        assert!(b.allows((-1, -100.0)));
+    }
+
+    #[test]
+    fn a_change_free_in_bytes_still_pays_its_moves() {
+        let mut b = Budget::new(Some(1), None);
+        b.charge((1, 10.0));
+        assert!(!b.allows((1, 0.0)));
+        assert!(b.allows((0, 5.0)));
     }
 }

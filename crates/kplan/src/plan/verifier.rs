@@ -170,7 +170,11 @@ fn check_final_placement(
                 fail(v, &tp, m);
             }
         }
-        if rack_aware && (changed || !request.leaders_only) {
+        // A reorder keeps the broker set, so it cannot change rack spread: a leaders-only plan
+        // may reorder a partition that already spans too few racks (the planner warns about
+        // those); a plan that changes the set must meet the spread.
+        let set_changed = changed && !same_brokers(final_brokers, p.replicas.brokers());
+        if rack_aware && (set_changed || !request.leaders_only) {
             let racks: BTreeSet<&str> = final_brokers
                 .iter()
                 .filter_map(|b| cluster.broker(*b).and_then(|x| x.rack.as_deref()))
@@ -185,6 +189,10 @@ fn check_final_placement(
             }
         }
     }
+}
+
+fn same_brokers(a: &[BrokerId], b: &[BrokerId]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
 }
 
 fn check_budgets(request: &PlanRequest, metrics: &PlanMetrics, v: &mut Vec<Violation>) {

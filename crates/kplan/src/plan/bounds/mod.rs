@@ -23,6 +23,8 @@
 //!    relaxation of the band problem aggregated per rack.
 //! 4. *Largest partitions*: with `n` brokers, some broker holds `k + 1` of the `kn + 1` largest
 //!    items, so `max ≥ min F + (sum of the k+1 smallest of them)`; `k = 0` is the largest item.
+//!    Dually the `k` largest items sit on at most `k` brokers, so the other `n − k` share at most
+//!    the rest: `min ≤ (Σ F + Σ items − S_k) / (n − k)`, `S_k` the sum of the `k` largest.
 //! 5. *Leadership assignment* (`leadership`, leaders-only plans): replica sets are fixed, so the
 //!    leader resources are an assignment problem whose max-flow relaxation is exact for counts.
 //! 6. *Budget* (`budget`): with at most `M` moves and `B` bytes a broker can shed or gain only its
@@ -153,7 +155,9 @@ fn bound_for(st: &Placement, request: &PlanRequest, r: Resource, items: &Items) 
         .copied()
         .fold(f64::NEG_INFINITY, f64::max);
     b.raise_max(max_fixed, BoundReason::FixedLoad);
-    b.raise_max(largest_items(items), BoundReason::LargestPartitions);
+    let (largest_max, largest_min) = largest_items(items);
+    b.raise_max(largest_max, BoundReason::LargestPartitions);
+    b.lower_min(largest_min, BoundReason::LargestPartitions);
     if pb.rack_aware && !request.leaders_only {
         racks::apply(pb, r, items, &mut b);
     }
@@ -225,19 +229,42 @@ pub(crate) fn water_level(fixed: &[f64], amount: f64) -> f64 {
     f[f.len() - 1] + (amount - poured) / f.len() as f64
 }
 
-/// Pigeonhole over the largest items (argument 4 of the module docs).
-fn largest_items(items: &Items) -> f64 {
+/// Pigeonhole over the largest items (argument 4 of the module docs), both ways: some broker
+/// holds `k + 1` of the `kn + 1` largest items, so the maximum is at least their smallest `k + 1`;
+/// and the at most `k` brokers holding the `k` largest carry at least those, so the others share
+/// at most the rest: `min ≤ (total − S_k) / (n − k)`.
+fn largest_items(items: &Items) -> (f64, f64) {
     let n = items.brokers.len();
     let count: usize = items.values.iter().map(|&(_, c)| c).sum();
     if n == 0 || count == 0 {
-        return f64::NEG_INFINITY;
+        return (f64::NEG_INFINITY, f64::INFINITY);
     }
     const ROUNDS: usize = 64;
-    let keep = count.min(ROUNDS * n + 1);
-    // Expand copies lazily: the `keep` largest item copies, largest first.
-    let mut top: Vec<f64> = Vec::with_capacity(keep);
+    let top = largest_copies(items, count.min(ROUNDS * n + 1));
+    let min_fixed = items.fixed.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut max = f64::NEG_INFINITY;
+    let mut k = 0;
+    while k * n < top.len() {
+        let last = k * n;
+        let sum: f64 = top[last - k..=last].iter().sum();
+        max = max.max(min_fixed + sum);
+        k += 1;
+    }
+    let total = items.total() + items.fixed.iter().sum::<f64>();
+    let mut min = f64::INFINITY;
+    let mut taken = 0.0;
+    for (k, v) in top.iter().enumerate().take(n - 1) {
+        taken += v;
+        min = min.min((total - taken) / (n - k - 1) as f64);
+    }
+    (max, min)
+}
+
+/// The `keep` largest item copies, largest first.
+fn largest_copies(items: &Items, keep: usize) -> Vec<f64> {
     let mut by_value: Vec<(f64, usize)> = items.values.clone();
     by_value.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut top: Vec<f64> = Vec::with_capacity(keep);
     'fill: for (v, c) in by_value {
         for _ in 0..c {
             if top.len() == keep {
@@ -246,16 +273,7 @@ fn largest_items(items: &Items) -> f64 {
             top.push(v);
         }
     }
-    let min_fixed = items.fixed.iter().copied().fold(f64::INFINITY, f64::min);
-    let mut best = f64::NEG_INFINITY;
-    let mut k = 0;
-    while k * n < top.len() {
-        let last = k * n;
-        let sum: f64 = top[last - k..=last].iter().sum();
-        best = best.max(min_fixed + sum);
-        k += 1;
-    }
-    best
+    top
 }
 
 #[cfg(test)]

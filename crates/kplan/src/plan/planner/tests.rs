@@ -173,6 +173,80 @@ fn budgets_are_respected() {
     );
 }
 
+/// Found by 10,000 random clusters (seed 79): a leaders-only plan may reorder a partition
+/// that already spans fewer racks than it should; a reorder cannot change its spread, and the
+/// plan says those partitions stay short.
+#[test]
+fn leaders_only_reorders_partitions_short_of_rack_spread() {
+    let c = cluster(
+        &["a", "a", "b", "c"],
+        vec![topic("t", &[&[0, 1, 2], &[0, 1, 2], &[0, 1, 2]], 10)],
+    );
+    let req = PlanRequest {
+        leaders_only: true,
+        ..quick()
+    };
+    let plan = plan(&c, &req).expect("a leaders-only plan");
+    verify(&c, &req, &plan.reassignment).expect("the plan verifies");
+    let leaders: BTreeSet<i32> = (0..3)
+        .map(|p| final_replicas(&c, &plan, "t", p)[0])
+        .collect();
+    assert_eq!(
+        leaders.len(),
+        3,
+        "each of brokers 0, 1, 2 leads one: {leaders:?}"
+    );
+    assert!(
+        plan.report
+            .warnings
+            .iter()
+            .any(|w| w.contains("span too few racks")),
+        "{:?}",
+        plan.report.warnings
+    );
+}
+
+/// Found by 10,000 random clusters (seeds 179, 188, 1309, ...): a swap that brings one small
+/// replica home and sends a big one away costs no move but many bytes, and the byte budget
+/// let it through. Budgets hold on skewed clusters, with topic filters and RF changes.
+#[test]
+fn byte_budgets_hold_on_skewed_clusters() {
+    let two_topics = regex::Regex::new("^topic-0000[01]$").unwrap();
+    let fourth = regex::Regex::new("^topic-00003$").unwrap();
+    for seed in 0..6 {
+        let c = crate::synthetic::SyntheticSpec {
+            brokers: 8,
+            racks: if seed % 3 == 0 { 0 } else { 3 },
+            empty_brokers: (seed % 2) as usize,
+            topics: 4,
+            partitions: 40,
+            replication_factors: vec![2, 3],
+            skew: 1.5,
+            mean_size_bytes: 1e9,
+            mean_bytes_in: 1e6,
+            seed,
+        }
+        .build();
+        for budget in [2e9, 2e10] {
+            let req = PlanRequest {
+                max_move_bytes: Some(budget as u64),
+                topics: (seed % 4 == 1).then(|| two_topics.clone()),
+                replication_factors: (seed % 4 == 2)
+                    .then(|| (fourth.clone(), 2))
+                    .into_iter()
+                    .collect(),
+                rack_aware: seed % 3 != 0,
+                ..quick()
+            };
+            match plan(&c, &req) {
+                Ok(p) => assert!(p.metrics.bytes_moved <= budget as u64, "seed {seed}"),
+                Err(PlanError::BudgetTooSmall { .. }) => {}
+                Err(e) => panic!("seed {seed}, budget {budget}: {e}"),
+            }
+        }
+    }
+}
+
 #[test]
 fn infeasible_requests_say_why() {
     let c = cluster(
