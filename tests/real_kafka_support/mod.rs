@@ -51,6 +51,11 @@ pub fn shared() -> MutexGuard<'static, Fixture> {
 
 impl Fixture {
     pub fn start(spec: &ClusterSpec) -> Self {
+        Self::start_with_scratch(spec, tempfile::tempdir().unwrap())
+    }
+
+    /// Starts `spec` with a scratch directory made beforehand (one the spec's files live in).
+    pub fn start_with_scratch(spec: &ClusterSpec, scratch: tempfile::TempDir) -> Self {
         let t = Instant::now();
         let cluster = RealCluster::start(spec).unwrap_or_else(|e| panic!("starting Kafka: {e}"));
         eprintln!(
@@ -59,10 +64,7 @@ impl Fixture {
             t.elapsed().as_secs_f64(),
             cluster.bootstrap()
         );
-        Fixture {
-            cluster,
-            scratch: tempfile::tempdir().unwrap(),
-        }
+        Fixture { cluster, scratch }
     }
 
     pub fn bs(&self) -> String {

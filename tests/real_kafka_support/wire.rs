@@ -301,3 +301,55 @@ impl Wire {
         out
     }
 }
+
+/// An ACL binding: ALLOW `principal` (e.g. `User:alice`) `operation` on a resource, from any
+/// host. Codes are Kafka's: resource type TOPIC 2, GROUP 3, CLUSTER 4; pattern LITERAL 3,
+/// PREFIXED 4; operation ALTER 7, DESCRIBE 8, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acl {
+    pub principal: String,
+    pub resource_type: i8,
+    pub resource_name: String,
+    pub pattern_type: i8,
+    pub operation: i8,
+}
+
+pub const GROUP: i8 = 3;
+pub const CLUSTER: i8 = 4;
+pub const LITERAL: i8 = 3;
+pub const PREFIXED: i8 = 4;
+pub const OP_ALTER: i8 = 7;
+pub const OP_DESCRIBE: i8 = 8;
+pub const OP_DESCRIBE_CONFIGS: i8 = 10;
+pub const OP_ALTER_CONFIGS: i8 = 11;
+
+impl Wire {
+    /// CreateAcls (the StandardAuthorizer stores them in the metadata log; they apply on every
+    /// broker once it has caught up).
+    pub fn create_acls(&mut self, acls: &[Acl]) {
+        use kafka_harness::kafka_protocol::messages::create_acls_request::AclCreation;
+        use kafka_harness::kafka_protocol::messages::CreateAclsRequest;
+        let req = CreateAclsRequest::default().with_creations(
+            acls.iter()
+                .map(|a| {
+                    AclCreation::default()
+                        .with_resource_type(a.resource_type)
+                        .with_resource_name(s(&a.resource_name))
+                        .with_resource_pattern_type(a.pattern_type)
+                        .with_principal(s(&a.principal))
+                        .with_host(s("*"))
+                        .with_operation(a.operation)
+                        .with_permission_type(3) // ALLOW
+                })
+                .collect(),
+        );
+        let r = self.0.send(&req, 3).unwrap();
+        for (a, res) in acls.iter().zip(&r.results) {
+            assert_eq!(
+                res.error_code, 0,
+                "CreateAcls {a:?}: {:?}",
+                res.error_message
+            );
+        }
+    }
+}

@@ -58,6 +58,20 @@ pub struct ClusterSpec {
     /// Written into every node's server.properties after the harness's own (so they override).
     pub properties: BTreeMap<String, String>,
     pub listeners: Vec<ListenerSpec>,
+    /// Java system properties of every node's JVM (and of the tools the harness runs), e.g.
+    /// `org.apache.kafka.sasl.oauthbearer.allowed.urls`.
+    pub jvm_properties: BTreeMap<String, String>,
+    /// SCRAM credentials created when the storage is formatted (`kafka-storage format
+    /// --add-scram`), so they exist before any broker starts.
+    pub scram_users: Vec<ScramUser>,
+}
+
+/// A SCRAM credential: mechanism (`SCRAM-SHA-256` or `SCRAM-SHA-512`), user name, password.
+#[derive(Clone, Debug)]
+pub struct ScramUser {
+    pub mechanism: String,
+    pub name: String,
+    pub password: String,
 }
 
 impl ClusterSpec {
@@ -81,12 +95,31 @@ impl ClusterSpec {
             heap_mb: 320,
             properties: BTreeMap::new(),
             listeners: Vec::new(),
+            jvm_properties: BTreeMap::new(),
+            scram_users: Vec::new(),
         }
     }
 
     /// Sets a broker property on every node.
     pub fn property(mut self, key: &str, value: impl ToString) -> Self {
         self.properties.insert(key.to_owned(), value.to_string());
+        self
+    }
+
+    /// Sets a Java system property of every node's JVM.
+    pub fn jvm_property(mut self, key: &str, value: impl ToString) -> Self {
+        self.jvm_properties
+            .insert(key.to_owned(), value.to_string());
+        self
+    }
+
+    /// A SCRAM user created at format time.
+    pub fn scram_user(mut self, mechanism: &str, name: &str, password: &str) -> Self {
+        self.scram_users.push(ScramUser {
+            mechanism: mechanism.to_owned(),
+            name: name.to_owned(),
+            password: password.to_owned(),
+        });
         self
     }
 
@@ -114,6 +147,18 @@ impl ClusterSpec {
         ids.sort();
         if ids.windows(2).any(|w| w[0] == w[1]) {
             return Err("node ids must be distinct".into());
+        }
+        for u in &self.scram_users {
+            // kafka-storage reads `name=…,password=…` between brackets; these would break it.
+            if [&u.name, &u.password]
+                .iter()
+                .any(|v| v.contains([',', ']', '=']))
+            {
+                return Err(format!(
+                    "SCRAM user {}: ',', ']' and '=' cannot be formatted",
+                    u.name
+                ));
+            }
         }
         for l in &self.listeners {
             if l.name == "CLIENT" || l.name == "CONTROLLER" {

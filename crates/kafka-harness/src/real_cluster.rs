@@ -47,6 +47,8 @@ pub struct RealCluster {
     cluster_id: String,
     nodes: BTreeMap<i32, Node>,
     heap_mb: u32,
+    jvm_properties: BTreeMap<String, String>,
+    scram_users: Vec<crate::ScramUser>,
     group: Option<ProcessGroup>,
 }
 
@@ -151,6 +153,8 @@ impl RealCluster {
             cluster_id: cluster_id(),
             nodes: BTreeMap::new(),
             heap_mb: spec.heap_mb,
+            jvm_properties: spec.jvm_properties.clone(),
+            scram_users: spec.scram_users.clone(),
             group: Some(group),
         };
         cluster.write_configs(spec)?;
@@ -258,6 +262,12 @@ impl RealCluster {
         let mut cmd = self.java("kafka.tools.StorageTool", 256, "tools-log4j2.properties");
         cmd.args(["format", "--cluster-id", &self.cluster_id, "--config"])
             .arg(&node.properties)
+            .args(self.scram_users.iter().flat_map(|u| {
+                [
+                    "--add-scram".to_owned(),
+                    format!("{}=[name={},password={}]", u.mechanism, u.name, u.password),
+                ]
+            }))
             .stdout(out.try_clone().map_err(HarnessError::io("format log"))?)
             .stderr(out);
         if retry {
@@ -272,6 +282,11 @@ impl RealCluster {
     fn java(&self, main_class: &str, heap_mb: u32, log4j: &str) -> Command {
         let mut cmd = Command::new("java");
         cmd.args(jvm_flags(heap_mb))
+            .args(
+                self.jvm_properties
+                    .iter()
+                    .map(|(k, v)| format!("-D{k}={v}")),
+            )
             .arg(format!(
                 "-Dlog4j2.configurationFile={}",
                 self.dir.join(log4j).display()
@@ -573,8 +588,9 @@ fn node_properties(
     };
 
     let mut s = String::new();
+    // A multi-line value (inline PEM) is one line with `\n` escapes, as Java reads it.
     let mut put = |k: &str, v: &str| {
-        let _ = writeln!(s, "{k}={v}");
+        let _ = writeln!(s, "{k}={}", v.replace('\n', "\\n"));
     };
     put("process.roles", n.role.process_roles());
     put("node.id", &n.id.to_string());

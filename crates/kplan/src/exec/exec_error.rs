@@ -5,7 +5,7 @@ use std::fmt::Display;
 
 use super::{Drift, PlanFileError, Refusal, StateFileError};
 use crate::files::FileError;
-use crate::kafka::{ConfigTarget, KafkaError};
+use crate::kafka::{principal_text, ConfigTarget, KafkaError, MissingAcl};
 use crate::model::TopicPartition;
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +47,16 @@ pub enum ExecError {
     RestoringThrottles(#[source] Box<ExecError>),
     #[error("no partitions to elect leaders for")]
     NothingToElect,
+    /// The principal lacks ACLs the run needs; nothing was changed.
+    #[error(
+        "not authorized, nothing was changed: {} lacks\n  {}",
+        principal_text(.principal.as_deref()),
+        lines(.missing, "\n  ")
+    )]
+    NotAuthorized {
+        principal: Option<String>,
+        missing: Vec<MissingAcl>,
+    },
 }
 
 fn lines<T: Display>(items: &[T], sep: &str) -> String {

@@ -1,6 +1,6 @@
 //! `execute`: a plan applied in waves, with throttles and a resumable state file.
 //!
-//! A run reads the cluster, then either resumes the plan's unfinished state file or starts:
+//! A run checks that its principal holds the ACLs it needs, reads the cluster, then either resumes the plan's unfinished state file or starts:
 //! preflight checks, the rollback file, waves, throttles (their prior values saved in the
 //! ledger *before* they change). Then the [`WaveLoop`] polls, submits wave after wave and, at
 //! the end, elects the preferred leaders and restores the ledger.
@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use super::wave_loop::WaveLoop;
 use super::{
-    apply_changes, current_configs, plan_waves, planned_changes, preflight, throttle_changes,
-    throttle_plan, ClusterView, ExecError, ExecuteEvent, ExecuteOutcome, ExecutionState, MoveSpec,
-    PlanFile, PreflightRules, StateFile, StopSignal, WaveLimits,
+    apply_changes, check_permissions, current_configs, execute_needs, plan_waves, planned_changes,
+    preflight, throttle_changes, throttle_plan, ClusterView, ExecError, ExecuteEvent,
+    ExecuteOutcome, ExecutionState, MoveSpec, PlanFile, PreflightRules, StateFile, StopSignal,
+    WaveLimits,
 };
 use crate::files::write_atomic;
 use crate::kafka::KafkaAdmin;
@@ -62,6 +63,11 @@ pub async fn execute<A: KafkaAdmin>(
     stop: &StopSignal,
     events: &mut dyn FnMut(ExecuteEvent),
 ) -> Result<ExecuteOutcome, ExecError> {
+    check_permissions(
+        admin,
+        &execute_needs(&plan.reassignment, options.throttle.is_some()),
+    )
+    .await?;
     let view = ClusterView::fetch(admin, &plan.reassignment, true).await?;
     let (running, state) = match options.state_file.load_for(&plan.digest)? {
         Some(state) if state.finished => return Ok(ExecuteOutcome::AlreadyFinished),

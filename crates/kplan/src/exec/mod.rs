@@ -14,6 +14,9 @@
 //! - [`set_throttle`], [`clear_throttle`], [`show_throttles`]: throttles outside an execution.
 //! - [`elect_leaders`], [`status`].
 //!
+//! Before `execute` changes anything it checks the principal's ACLs ([`check_permissions`]):
+//! a run refused halfway would leave throttles without moves.
+//!
 //! # The model
 //! A plan is a list of target replica lists ([`PlanFile`]). Against the live cluster
 //! ([`ClusterView`]) each partition becomes a [`MoveSpec`] — original replicas, target, size —
@@ -45,6 +48,7 @@ mod execute_event;
 mod execution_state;
 mod move_spec;
 mod partition_status;
+mod permissions;
 mod plan_file;
 mod preflight;
 mod state_file;
@@ -69,6 +73,7 @@ pub use execute_event::{ExecuteEvent, ExecuteOutcome, Progress};
 pub use execution_state::{digest, ExecutionState, LedgerEntry, LedgerTarget, ThrottleLedger};
 pub use move_spec::{MoveSpec, Wave};
 pub use partition_status::{classify, exit_code, PartitionStatus};
+pub use permissions::{check_permissions, execute_needs, Need};
 pub use plan_file::{parse_plan, read_plan, PlanFile, PlanFileError};
 pub use preflight::{preflight, Drift, PreflightRules, Refusal};
 pub use state_file::{StateFile, StateFileError};

@@ -65,7 +65,18 @@ pub enum SaslSettings {
         client_id: String,
         client_secret: Secret,
         scope: Option<String>,
+        /// Who to trust for the token endpoint's certificate: the JAAS options
+        /// `ssl.truststore.location` / `ssl.truststore.certificates`, as Kafka's login callback
+        /// handler reads them; the default roots when absent.
+        endpoint_trust: EndpointTrust,
     },
+}
+
+/// CA certificates for an HTTPS endpoint other than the brokers (PEM file or text).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EndpointTrust {
+    pub ca_file: Option<String>,
+    pub ca_pem: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -94,6 +105,23 @@ pub struct ConnectionSettings {
 }
 
 impl ConnectionSettings {
+    /// The principal the settings authenticate as, for messages about missing ACLs: `User:`
+    /// and the SASL user name, or the OAuth client (whose tokens' subject the broker maps).
+    /// `None` for TLS client certificates and anonymous connections.
+    pub fn principal(&self) -> Option<String> {
+        match &self.sasl {
+            Some(
+                SaslSettings::Plain { username, .. }
+                | SaslSettings::ScramSha256 { username, .. }
+                | SaslSettings::ScramSha512 { username, .. },
+            ) => Some(format!("User:{username}")),
+            Some(SaslSettings::OAuthBearer { client_id, .. }) => {
+                Some(format!("the OAuth client {client_id}"))
+            }
+            None => None,
+        }
+    }
+
     pub fn plaintext(bootstrap: impl Into<String>) -> Self {
         ConnectionSettings {
             bootstrap: bootstrap.into(),
@@ -321,6 +349,31 @@ impl ClientProperties {
             client_id: id.clone(),
             client_secret: Secret::new(secret.clone()),
             scope: jaas.get("scope").cloned(),
+            endpoint_trust: self.endpoint_trust(jaas)?,
+        })
+    }
+
+    /// The token endpoint's trust store from the JAAS options (PEM only, as for the brokers).
+    fn endpoint_trust(&self, jaas: &BTreeMap<String, String>) -> Result<EndpointTrust, KafkaError> {
+        let location = jaas.get("ssl.truststore.location");
+        match jaas.get("ssl.truststore.type").map(|t| t.to_ascii_uppercase()) {
+            None if location.is_some_and(|l| !l.to_ascii_lowercase().ends_with(".pem")) => {
+                return Err(self.bad(
+                    "sasl.jaas.config",
+                    "the token endpoint's ssl.truststore.location needs ssl.truststore.type=\"PEM\" (kplan reads PEM only)",
+                ))
+            }
+            Some(t) if t != "PEM" => {
+                return Err(self.bad(
+                    "sasl.jaas.config",
+                    format!("the token endpoint's ssl.truststore.type \"{t}\" is not supported; convert it to PEM"),
+                ))
+            }
+            _ => {}
+        }
+        Ok(EndpointTrust {
+            ca_file: location.cloned(),
+            ca_pem: jaas.get("ssl.truststore.certificates").cloned(),
         })
     }
 

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::admin_types::*;
+use super::authorization::Authorizations;
 use super::KafkaError;
 use crate::model::{BrokerId, TopicPartition};
 
@@ -58,6 +59,10 @@ pub trait KafkaAdmin {
         kind: ElectionKind,
         partitions: &[TopicPartition],
     ) -> Result<PerPartition<()>, KafkaError>;
+
+    /// The operations the connection's principal may perform on the cluster and on `topics`
+    /// (KIP-430's authorized operations), to refuse before changing anything.
+    async fn authorized_operations(&self, topics: &[String]) -> Result<Authorizations, KafkaError>;
 
     /// Consumer groups and the topics each has committed offsets on.
     async fn group_topics(&self) -> Result<BTreeMap<String, Vec<String>>, KafkaError>;

@@ -1,6 +1,8 @@
 //! Errors from talking to a cluster. They name the API and, when known, the broker; they never
 //! carry credentials (the client's errors are formatted, not its configuration).
 
+use super::authorization::{principal_text, MissingAcl};
+
 /// A failed call to the cluster.
 #[derive(Debug, thiserror::Error)]
 pub enum KafkaError {
@@ -14,6 +16,12 @@ pub enum KafkaError {
     },
     #[error("{0}")]
     Settings(String),
+    /// The broker refused a request for want of an ACL.
+    #[error("not authorized: {} lacks {missing}", principal_text(principal.as_deref()))]
+    NotAuthorized {
+        principal: Option<String>,
+        missing: MissingAcl,
+    },
 }
 
 impl KafkaError {

@@ -10,6 +10,7 @@ use krafka::auth::{AuthConfig, ClientCredentials, OidcTokenProvider, TlsConfig};
 use krafka::Kafka;
 
 use super::admin_types::*;
+use super::authorization::{AclOperation, AclResource, Authorizations, MissingAcl};
 use super::client_properties::{ConnectionSettings, SaslSettings, SecurityProtocol, TlsSettings};
 use super::{KafkaAdmin, KafkaError};
 use crate::model::{BrokerId, TopicPartition};
@@ -18,6 +19,81 @@ use crate::model::{BrokerId, TopicPartition};
 pub struct KrafkaAdmin {
     admin: AdminClient,
     kafka: Kafka,
+    /// `User:…` when the settings tell it, for errors about missing ACLs.
+    principal: Option<String>,
+}
+
+/// The ACL operation an API needs on the resource it was refused on.
+fn needed_operation(api: &str) -> AclOperation {
+    match api {
+        "AlterPartitionReassignments" | "ElectLeaders" => AclOperation::Alter,
+        "DescribeConfigs" => AclOperation::DescribeConfigs,
+        "IncrementalAlterConfigs" => AclOperation::AlterConfigs,
+        // DescribeCluster, Metadata, DescribeLogDirs, ListPartitionReassignments, ListOffsets,
+        // ListGroups, OffsetFetch.
+        _ => AclOperation::Describe,
+    }
+}
+
+impl KrafkaAdmin {
+    /// `error` from `api`, as the ACL the principal lacks when the broker refused it for that
+    /// reason; `topic` names the topic a per-topic answer was about.
+    /// A per-resource config answer that failed: a topic denial names the topic.
+    fn config_failed(
+        &self,
+        api: &'static str,
+        error: &krafka::KrafkaError,
+        target: &ConfigTarget,
+    ) -> KafkaError {
+        match (self.failed(api, error, None), target) {
+            (
+                KafkaError::NotAuthorized {
+                    principal,
+                    mut missing,
+                },
+                ConfigTarget::Topic(t),
+            ) => {
+                missing.resource = AclResource::Topic(t.clone());
+                KafkaError::NotAuthorized { principal, missing }
+            }
+            (KafkaError::Api { .. }, _) => KafkaError::api(api, format!("{target}: {error}")),
+            (denied, _) => denied,
+        }
+    }
+
+    fn failed(
+        &self,
+        api: &'static str,
+        error: &krafka::KrafkaError,
+        topic: Option<&str>,
+    ) -> KafkaError {
+        use krafka::error::ErrorCode;
+        let resource = match error {
+            krafka::KrafkaError::Broker { code, .. } => match code {
+                ErrorCode::ClusterAuthorizationFailed => Some(AclResource::Cluster),
+                ErrorCode::TopicAuthorizationFailed => {
+                    Some(AclResource::Topic(topic.unwrap_or("(unnamed)").to_owned()))
+                }
+                ErrorCode::GroupAuthorizationFailed => Some(AclResource::Groups),
+                _ => None,
+            },
+            _ => None,
+        };
+        match resource {
+            Some(resource) => KafkaError::NotAuthorized {
+                principal: self.principal.clone(),
+                missing: MissingAcl {
+                    operation: needed_operation(api),
+                    resource,
+                    purpose: api.to_owned(),
+                },
+            },
+            None => match topic {
+                Some(t) => KafkaError::api(api, format!("{t}: {error}")),
+                None => KafkaError::api(api, error),
+            },
+        }
+    }
 }
 
 fn tls_config(t: &TlsSettings) -> TlsConfig {
@@ -58,10 +134,17 @@ fn auth_config(s: &ConnectionSettings) -> Result<AuthConfig, KafkaError> {
             client_id,
             client_secret,
             scope,
+            endpoint_trust,
         }) => {
             let mut b = OidcTokenProvider::builder(token_endpoint.clone()).credentials(
                 ClientCredentials::secret(client_id.clone(), client_secret.expose().to_owned()),
             );
+            if let Some(f) = &endpoint_trust.ca_file {
+                b = b.ca_cert(f.clone());
+            }
+            if let Some(p) = &endpoint_trust.ca_pem {
+                b = b.ca_cert_pem(p.clone().into_bytes());
+            }
             if let Some(scope) = scope {
                 b = b.scope(scope.clone());
             }
@@ -137,10 +220,14 @@ impl KrafkaAdmin {
             .await
             .map_err(|e| KafkaError::Connect {
                 bootstrap: settings.bootstrap.clone(),
-                message: e.to_string(),
+                message: super::connect_failure::explain(settings, &e.to_string()),
             })?;
         let admin = kafka.admin().default_api_timeout(settings.request_timeout);
-        Ok(KrafkaAdmin { admin, kafka })
+        Ok(KrafkaAdmin {
+            admin,
+            kafka,
+            principal: settings.principal(),
+        })
     }
 
     pub async fn close(self) {
@@ -155,7 +242,7 @@ impl KafkaAdmin for KrafkaAdmin {
             .admin
             .describe_cluster(Default::default())
             .await
-            .map_err(|e| KafkaError::api("DescribeCluster", e))?;
+            .map_err(|e| self.failed("DescribeCluster", &e, None))?;
         let mut brokers: Vec<BrokerInfo> = c
             .brokers
             .into_iter()
@@ -186,17 +273,17 @@ impl KafkaAdmin for KrafkaAdmin {
                 self.admin
                     .list_topics(opts)
                     .await
-                    .map_err(|e| KafkaError::api("Metadata", e))?
+                    .map_err(|e| self.failed("Metadata", &e, None))?
             }
         };
         let described = self
             .admin
             .describe_topics(&names, Default::default())
             .await
-            .map_err(|e| KafkaError::api("Metadata", e))?;
+            .map_err(|e| self.failed("Metadata", &e, None))?;
         let mut out = Vec::with_capacity(described.len());
         for (name, d) in described {
-            let d = d.map_err(|e| KafkaError::api("Metadata", format!("topic {name}: {e}")))?;
+            let d = d.map_err(|e| self.failed("Metadata", &e, Some(&name)))?;
             let mut partitions: Vec<PartitionState> = d
                 .partitions
                 .into_iter()
@@ -230,12 +317,15 @@ impl KafkaAdmin for KrafkaAdmin {
                 DescribeLogDirsOptions::default(),
             )
             .await
-            .map_err(|e| KafkaError::api("DescribeLogDirs", e))?;
+            .map_err(|e| self.failed("DescribeLogDirs", &e, None))?;
         Ok(res
             .into_iter()
             .map(|(b, dirs)| {
                 let r = dirs
-                    .map_err(|e| KafkaError::on_broker("DescribeLogDirs", b, e))
+                    .map_err(|e| match self.failed("DescribeLogDirs", &e, None) {
+                        KafkaError::Api { .. } => KafkaError::on_broker("DescribeLogDirs", b, e),
+                        denied => denied,
+                    })
                     .and_then(|dirs| {
                         let mut out = Vec::new();
                         let (mut total, mut usable) = (None::<u64>, None::<u64>);
@@ -290,7 +380,7 @@ impl KafkaAdmin for KrafkaAdmin {
                 Default::default(),
             )
             .await
-            .map_err(|e| KafkaError::api("ListOffsets", e))?;
+            .map_err(|e| self.failed("ListOffsets", &e, None))?;
         Ok(per_partition(
             res.into_iter()
                 .map(|(k, v)| (k, v.map(|o| o.offset)))
@@ -307,13 +397,13 @@ impl KafkaAdmin for KrafkaAdmin {
             .admin
             .describe_configs(targets.iter().map(resource), Default::default())
             .await
-            .map_err(|e| KafkaError::api("DescribeConfigs", e))?;
+            .map_err(|e| self.failed("DescribeConfigs", &e, None))?;
         Ok(res
             .into_iter()
             .map(|(r, entries)| {
                 let t = target(&r);
                 let v = entries
-                    .map_err(|e| KafkaError::api("DescribeConfigs", format!("{t}: {e}")))
+                    .map_err(|e| self.config_failed("DescribeConfigs", &e, &t))
                     .map(|entries| {
                         entries
                             .into_iter()
@@ -361,13 +451,12 @@ impl KafkaAdmin for KrafkaAdmin {
                 Default::default(),
             )
             .await
-            .map_err(|e| KafkaError::api("IncrementalAlterConfigs", e))?;
+            .map_err(|e| self.failed("IncrementalAlterConfigs", &e, None))?;
         Ok(res
             .into_iter()
             .map(|(r, v)| {
                 let t = target(&r);
-                let v =
-                    v.map_err(|e| KafkaError::api("IncrementalAlterConfigs", format!("{t}: {e}")));
+                let v = v.map_err(|e| self.config_failed("IncrementalAlterConfigs", &e, &t));
                 (t, v)
             })
             .collect())
@@ -380,7 +469,7 @@ impl KafkaAdmin for KrafkaAdmin {
             .admin
             .list_partition_reassignments(ListPartitionReassignmentsOptions::default())
             .await
-            .map_err(|e| KafkaError::api("ListPartitionReassignments", e))?;
+            .map_err(|e| self.failed("ListPartitionReassignments", &e, None))?;
         Ok(res
             .into_iter()
             .map(|(k, r)| {
@@ -409,7 +498,7 @@ impl KafkaAdmin for KrafkaAdmin {
                 Default::default(),
             )
             .await
-            .map_err(|e| KafkaError::api("AlterPartitionReassignments", e))?;
+            .map_err(|e| self.failed("AlterPartitionReassignments", &e, None))?;
         // The batch goes to the controller in one request, so a transport error on it means
         // no answer — the moves may or may not have been accepted — not a refusal: the whole
         // call fails and the executor reconciles from ListPartitionReassignments.
@@ -439,8 +528,44 @@ impl KafkaAdmin for KrafkaAdmin {
                 Default::default(),
             )
             .await
-            .map_err(|e| KafkaError::api("ElectLeaders", e))?;
+            .map_err(|e| self.failed("ElectLeaders", &e, None))?;
         Ok(per_partition(res))
+    }
+
+    async fn authorized_operations(&self, topics: &[String]) -> Result<Authorizations, KafkaError> {
+        let cluster = self
+            .admin
+            .describe_cluster(
+                krafka::admin::DescribeClusterOptions::default()
+                    .include_authorized_operations(true),
+            )
+            .await
+            .map_err(|e| self.failed("DescribeCluster", &e, None))?;
+        let mut out = Authorizations {
+            principal: self.principal.clone(),
+            cluster: cluster.authorized_operations,
+            topics: BTreeMap::new(),
+        };
+        if !topics.is_empty() {
+            let described = self
+                .admin
+                .describe_topics(topics, Default::default())
+                .await
+                .map_err(|e| self.failed("Metadata", &e, None))?;
+            for (name, d) in described {
+                // A topic the principal may not describe: no operations at all.
+                let ops = match d {
+                    Ok(d) => d.authorized_operations,
+                    Err(krafka::KrafkaError::Broker {
+                        code: krafka::error::ErrorCode::TopicAuthorizationFailed,
+                        ..
+                    }) => Some(0),
+                    Err(_) => None,
+                };
+                out.topics.insert(name, ops);
+            }
+        }
+        Ok(out)
     }
 
     async fn group_topics(&self) -> Result<BTreeMap<String, Vec<String>>, KafkaError> {
@@ -448,7 +573,7 @@ impl KafkaAdmin for KrafkaAdmin {
             .admin
             .list_consumer_groups(Default::default())
             .await
-            .map_err(|e| KafkaError::api("ListGroups", e))?;
+            .map_err(|e| self.failed("ListGroups", &e, None))?;
         let mut groups: Vec<String> = Vec::new();
         for (broker, r) in listed {
             let r = r.map_err(|e| KafkaError::on_broker("ListGroups", broker, e))?;
@@ -464,7 +589,7 @@ impl KafkaAdmin for KrafkaAdmin {
                     .admin
                     .list_consumer_group_offsets(g.clone(), Default::default())
                     .await
-                    .map_err(|e| KafkaError::api("OffsetFetch", format!("group {g}: {e}")))?;
+                    .map_err(|e| self.failed("OffsetFetch", &e, Some(&format!("group {g}"))))?;
                 let mut topics: Vec<String> = offsets
                     .into_iter()
                     .filter(|(_, o)| o.as_ref().is_ok_and(|o| o.offset.is_some_and(|x| x >= 0)))

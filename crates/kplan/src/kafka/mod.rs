@@ -2,16 +2,19 @@
 //! [`KrafkaAdmin`]. Connection settings come from Kafka-style `client.properties` files.
 
 mod admin_types;
+mod authorization;
 mod client_properties;
+mod connect_failure;
 mod kafka_admin;
 mod kafka_error;
 mod krafka_admin;
 mod snapshot_capture;
 
 pub use admin_types::*;
+pub use authorization::{principal_text, AclOperation, AclResource, Authorizations, MissingAcl};
 pub use client_properties::{
-    parse_properties, settings_from, ConnectionSettings, SaslSettings, Secret, SecurityProtocol,
-    TlsSettings,
+    parse_properties, settings_from, ConnectionSettings, EndpointTrust, SaslSettings, Secret,
+    SecurityProtocol, TlsSettings,
 };
 pub use kafka_admin::KafkaAdmin;
 pub use kafka_error::KafkaError;
