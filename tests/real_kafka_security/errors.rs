@@ -3,7 +3,7 @@
 //! writes).
 
 use super::acls::nothing_changed;
-use super::listeners::{listener_props, oauth_props, one_line, small_topic};
+use super::listeners::{mtls_inline_props, oauth_props, one_line, small_topic};
 use super::*;
 
 /// `execute` of a move of a fresh topic through `listener` with `props`: fails, its stderr
@@ -191,8 +191,8 @@ fn mutual_tls_key_never_printed() {
         return;
     }
     let s = secure();
-    let props = listener_props(&s, "MTLS");
-    // The MTLS client.properties against the one-way SSL port of a broker that is not there.
+    let props = mtls_inline_props(&s);
+    // The client.properties against an address where no broker listens.
     let o = common::kplan(&[
         "snapshot",
         "--bootstrap-server",

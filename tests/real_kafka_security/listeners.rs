@@ -10,19 +10,37 @@ use super::*;
 pub fn listener_props(s: &Secure, listener: &str) -> PathBuf {
     let text = match listener {
         "SSL" => format!("security.protocol=SSL\n{}", s.trust()),
-        // The client key inline (Kafka's tools accept an unencrypted key only inline).
-        "MTLS" => format!(
+        // The client's key and certificate in one PEM file.
+        "MTLS" => {
+            let keystore = s
+                .client_cert
+                .write_keystore(&s.f.path("kplan-mtls.pem"))
+                .unwrap();
+            format!(
+                "security.protocol=SSL\n{}ssl.keystore.type=PEM\nssl.keystore.location={}\n",
+                s.trust(),
+                keystore.display()
+            )
+        }
+        "SCRAM" => return s.scram_props(SCRAM_USER, SCRAM_PASSWORD),
+        "OAUTH" => oauth_props(s, OAUTH_CLIENT, OAUTH_SECRET),
+        other => panic!("no client.properties for listener {other}"),
+    };
+    s.props(&format!("{}.properties", listener.to_lowercase()), &text)
+}
+
+/// mTLS with the key and certificate inline (`ssl.keystore.key`, `ssl.keystore.certificate.chain`).
+pub fn mtls_inline_props(s: &Secure) -> PathBuf {
+    s.props(
+        "mtls-inline.properties",
+        &format!(
             "security.protocol=SSL\n{}ssl.keystore.type=PEM\n\
              ssl.keystore.certificate.chain={}\nssl.keystore.key={}\n",
             s.trust(),
             one_line(&s.client_cert.cert_pem),
             one_line(&s.client_cert.key_pem),
         ),
-        "SCRAM" => return s.scram_props(SCRAM_USER, SCRAM_PASSWORD),
-        "OAUTH" => oauth_props(s, OAUTH_CLIENT, OAUTH_SECRET),
-        other => panic!("no client.properties for listener {other}"),
-    };
-    s.props(&format!("{}.properties", listener.to_lowercase()), &text)
+    )
 }
 
 /// PEM as one properties line (`\n` escapes, read back as newlines).
@@ -169,4 +187,55 @@ fn runbook_over_sasl_ssl_oauthbearer() {
         runbook_over("OAUTH");
         assert!(secure().token.issued() > issued, "kplan fetched tokens");
     }
+}
+
+/// The same client.properties work with Kafka's own tools (`kafka-topics --list`, run from the
+/// cached jars), so the files above are written as an operator writes them; and the inline
+/// mTLS form works with kplan too.
+#[test]
+fn kafkas_tools_read_the_same_client_properties() {
+    if !enabled("kafkas_tools_read_the_same_client_properties") {
+        return;
+    }
+    let s = secure();
+    let f = &s.f;
+    f.create_topic("sec-tools", &[vec![0]], &[]);
+    for listener in ["SSL", "MTLS", "SCRAM", "OAUTH"] {
+        let props = listener_props(&s, listener);
+        let o = f
+            .cluster
+            .tool(
+                "org.apache.kafka.tools.TopicCommand",
+                &[
+                    "--bootstrap-server",
+                    &s.bs_of(listener),
+                    "--command-config",
+                    path_str(&props),
+                    "--list",
+                ],
+            )
+            .unwrap();
+        assert_eq!(code(&o), 0, "kafka-topics over {listener}: {}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("sec-tools"),
+            "kafka-topics over {listener}: {}",
+            text(&o)
+        );
+    }
+    let inline = mtls_inline_props(&s);
+    let out = f.path("inline.snapshot.json");
+    let o = s.kplan(
+        "MTLS",
+        &inline,
+        "snapshot",
+        &[
+            "--sample",
+            "0s",
+            "--topics",
+            "^sec-tools$",
+            "-o",
+            path_str(&out),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o));
 }

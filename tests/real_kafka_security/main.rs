@@ -71,8 +71,8 @@ fn server_cert(pki: &TestPki, hosts: &[&str], expired: bool) -> IssuedCert {
     .unwrap()
 }
 
-/// A listener over TLS with `cert` as the brokers' certificate (inline PEM: Kafka refuses a
-/// PEM keystore file whose key is not encrypted).
+/// A listener over TLS with `cert` as the brokers' certificate (inline PEM, so no key file is
+/// left in the cluster's directory).
 fn tls_listener(name: &str, protocol: &str, cert: &IssuedCert) -> ListenerSpec {
     let mut l = ListenerSpec {
         name: name.to_owned(),
@@ -129,8 +129,12 @@ impl Secure {
             .property("super.users", "User:ANONYMOUS")
             .property("sasl.oauthbearer.jwks.endpoint.url", token.jwks_url())
             .property("sasl.oauthbearer.expected.audience", "kafka")
-            // Kafka 4 fetches OAuth URLs only from an allow-list (CVE-2025-27817).
-            .jvm_property("org.apache.kafka.sasl.oauthbearer.allowed.urls", token.jwks_url())
+            // Kafka 4 fetches OAuth URLs only from an allow-list (CVE-2025-27817): the key set
+            // for the brokers, the token endpoint for Kafka's own tools.
+            .jvm_property(
+                "org.apache.kafka.sasl.oauthbearer.allowed.urls",
+                format!("{},{}", token.jwks_url(), token.url()),
+            )
             .listener(tls_listener("SSL", "SSL", &good))
             .listener(with(
                 tls_listener("MTLS", "SSL", &good),

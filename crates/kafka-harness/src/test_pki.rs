@@ -1,11 +1,8 @@
 //! A throw-away certificate authority for a test cluster: a CA, and broker and client
 //! certificates it signs, written as PEM the way Kafka reads them (`ssl.keystore.type=PEM`).
 //!
-//! Keys are ECDSA P-256 (rcgen's default), which Kafka's `PemStore` and rustls both accept.
-//! Broker keys are given to Kafka inline (`ssl.keystore.key` / `ssl.keystore.certificate.chain`)
-//! because a PEM keystore *file* must hold an encrypted key (Kafka refuses one without
-//! `ssl.key.password`), and the only PKCS#8 encryption Java reads without extra providers
-//! (PBES1) is one rustls-based clients refuse.
+//! Keys are ECDSA P-256 (rcgen's default), unencrypted PKCS#8, which Kafka's `PemStore` and
+//! rustls both accept.
 
 use std::path::{Path, PathBuf};
 
