@@ -141,6 +141,11 @@ pub struct CancelArgs {
     pub all: bool,
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// The rollback file `execute` wrote (default PLAN.rollback.json, when it exists): the
+    /// replica order put back after cancelling, since KRaft restores the original replicas in
+    /// in-flight order (a reorder, no data copied). Without it, a kplan plan's own record.
+    #[arg(long, value_name = "FILE", requires = "plan")]
+    pub rollback: Option<PathBuf>,
     /// Leave throttles in place.
     #[arg(long)]
     pub preserve_throttles: bool,

@@ -9,6 +9,7 @@ use crate::cli::{OutputFormat, VerifyArgs};
 use kplan::exec::{
     self, PartitionStatus, PlanFile, StateFile, VerifyEvent, VerifyOptions, VerifyReport,
 };
+use kplan::model::BrokerId;
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
     let plan = PlanFile::read(&args.plan)?;
@@ -52,6 +53,7 @@ fn print_json(report: &VerifyReport) {
             }
             if p.status == PartitionStatus::InProgress {
                 v["bytes_remaining"] = json!(p.bytes_remaining);
+                v["stalled_on"] = json!(p.stalled_on.iter().map(|b| b.0).collect::<Vec<_>>());
             }
             v
         })
@@ -75,6 +77,23 @@ fn print_table(report: &VerifyReport) {
         count(|s| matches!(s, PartitionStatus::Diverged { .. })),
         count(|s| *s == PartitionStatus::Missing)
     );
+    let stalled: std::collections::BTreeSet<BrokerId> = report
+        .partitions
+        .iter()
+        .flat_map(|p| p.stalled_on.iter().copied())
+        .collect();
+    if !stalled.is_empty() {
+        let stalled: Vec<BrokerId> = stalled.into_iter().collect();
+        let back = if stalled.len() == 1 {
+            "it is"
+        } else {
+            "they are"
+        };
+        eprintln!(
+            "stalled: {} not answering (down, fenced or unreachable); these moves stay in progress and resume once {back} back",
+            tables::brokers_phrase(&stalled)
+        );
+    }
     if let Some(r) = report.throttles {
         eprintln!("throttles: {r}");
     } else if report.exit_code == 0 {

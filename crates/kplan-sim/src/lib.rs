@@ -34,6 +34,8 @@ pub use cluster_state::{
 };
 pub use fault::Fault;
 pub use handlers::LOG_DIR;
+/// The errors [`Fault::ApiError`] injects, re-exported for the same reason.
+pub use kafka_protocol::error::ResponseError;
 /// The API keys that [`Fault`]s name, re-exported so a test need not depend on the codec.
 pub use kafka_protocol::messages::ApiKey;
 pub use kafka_version::KafkaVersion;

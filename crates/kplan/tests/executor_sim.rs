@@ -551,6 +551,7 @@ async fn cancel_halfway_puts_replicas_and_throttles_back() {
             state_file: r.state_file(),
         },
         preserve_throttles: false,
+        original_order: None,
     };
     let mut events = Vec::new();
     let report = exec::cancel(&r.admin, &options, &mut |e| events.push(e))
@@ -666,4 +667,140 @@ async fn status_and_elections() {
     .await
     .unwrap();
     assert_eq!(all.len(), 6);
+}
+
+/// The partition of the plan in flight and the broker it is being added to.
+fn in_flight(report: &kplan::exec::VerifyReport) -> (TopicPartition, i32) {
+    let p = report
+        .partitions
+        .iter()
+        .find(|p| p.status == PartitionStatus::InProgress)
+        .expect("a partition in progress");
+    let before = &BEFORE[p.tp.partition as usize];
+    let adding = p.target.iter().find(|b| !before.contains(&b.0)).unwrap();
+    (p.tp.clone(), adding.0)
+}
+
+/// A destination that goes down mid-move: verify names it per partition, and execute says which
+/// moves wait for it; once it is back the plan finishes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destination_down_mid_move_is_named_by_verify_and_execute() {
+    let mut r = Rehearsal::start().await;
+    r.submit_waves(2).await;
+    r.sim.advance(Duration::from_secs(30));
+    let report = exec::verify(&r.admin, &r.plan, &r.verify_options(), &mut |_| {})
+        .await
+        .unwrap();
+    let (tp, dest) = in_flight(&report);
+    assert!(report.partitions.iter().all(|p| p.stalled_on.is_empty()));
+
+    r.sim.inject(Fault::BrokerDown(dest));
+    r.admin = connect(&r.sim).await;
+    let report = exec::verify(&r.admin, &r.plan, &r.verify_options(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.exit_code, 2, "stalled is still in progress");
+    let row = report.partitions.iter().find(|p| p.tp == tp).unwrap();
+    assert_eq!(row.status, PartitionStatus::InProgress);
+    assert_eq!(row.stalled_on, vec![BrokerId(dest)]);
+
+    let (outcome, events) = r
+        .execute(
+            &r.options(false),
+            &StopSignal::new(),
+            Duration::ZERO,
+            &mut |_| {},
+        )
+        .await;
+    assert_eq!(
+        outcome.unwrap(),
+        ExecuteOutcome::StillInFlight { in_flight: 1 }
+    );
+    assert!(
+        events.contains(&ExecuteEvent::Stalled(
+            [(BrokerId(dest), vec![tp.clone()])].into()
+        )),
+        "{events:?}"
+    );
+
+    r.sim.inject(Fault::BrokerUp(dest));
+    let (outcome, _) = r
+        .execute(
+            &r.options(true),
+            &StopSignal::new(),
+            Duration::from_secs(60),
+            &mut |_| {},
+        )
+        .await;
+    assert_eq!(outcome.unwrap(), ExecuteOutcome::Done { partitions: 5 });
+    r.assert_throttles_restored();
+}
+
+/// `execute --wait` outlives polls that fail: each is reported, retried after a pause, and the
+/// run finishes with nothing submitted twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn execute_waits_through_failed_polls() {
+    let r = Rehearsal::start().await;
+    let mut injected = false;
+    let (outcome, events) = r
+        .execute(
+            &r.options(true),
+            &StopSignal::new(),
+            Duration::from_secs(30),
+            &mut |e| {
+                if matches!(e, ExecuteEvent::SubmittingWave { wave: 2, .. }) && !injected {
+                    injected = true;
+                    r.sim.inject(Fault::ApiError {
+                        api: ApiKey::ListPartitionReassignments,
+                        error: kplan_sim::ResponseError::ClusterAuthorizationFailed,
+                        times: 2,
+                    });
+                }
+            },
+        )
+        .await;
+    assert_eq!(outcome.unwrap(), ExecuteOutcome::Done { partitions: 5 });
+    let failed: Vec<u32> = events
+        .iter()
+        .filter_map(|e| match e {
+            ExecuteEvent::PollFailed { attempt, error, .. } => {
+                assert!(error.contains("ListPartitionReassignments"), "{error}");
+                Some(*attempt)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed, vec![1, 2]);
+    assert_eq!(submitted_waves(&events), vec![1, 2, 3, 4, 5]);
+    r.assert_throttles_restored();
+}
+
+/// KRaft cancels to the original replicas in in-flight order ([5, 2] → [4, 2] comes back as
+/// [2, 5]); cancel puts the original order back with a reorder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_puts_the_original_replica_order_back() {
+    let r = Rehearsal::start().await;
+    r.sim.with_state_mut(|s| {
+        s.reassign("orders", 1, Some(&[4, 2])).unwrap();
+    });
+    r.sim.advance(Duration::from_secs(5));
+    assert_eq!(r.moving(), 1);
+    let options = CancelOptions {
+        scope: CancelScope::Plan {
+            plan: r.plan.reassignment.clone(),
+            state_file: r.state_file(),
+        },
+        preserve_throttles: false,
+        original_order: None,
+    };
+    let mut events = Vec::new();
+    exec::cancel(&r.admin, &options, &mut |e| events.push(e))
+        .await
+        .unwrap();
+    assert_eq!(
+        events[1],
+        CancelEvent::OrderRestored(vec![TopicPartition::new("orders", 1)])
+    );
+    assert_eq!(r.moving(), 0);
+    assert_eq!(r.replicas()[1], vec![5, 2], "the original order");
 }

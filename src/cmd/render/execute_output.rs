@@ -1,6 +1,7 @@
 //! An execution as the operator sees it: lines on stderr and a progress bar in bytes (`table`),
 //! or one JSON event per line on stdout (`json`).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
@@ -8,6 +9,7 @@ use serde_json::json;
 
 use super::{human, progress, tables};
 use kplan::exec::{list_summary, DryRun, ExecuteEvent, ExecuteOutcome, Progress};
+use kplan::model::{BrokerId, TopicPartition};
 
 pub struct ExecuteOutput {
     json: bool,
@@ -84,6 +86,19 @@ impl ExecuteOutput {
                 }
             }
             ExecuteEvent::Progress(p) => self.progress(p),
+            ExecuteEvent::Stalled(stalled) => self.stalled(stalled),
+            ExecuteEvent::PollFailed {
+                error,
+                attempt,
+                max_attempts,
+                retry_in,
+            } => {
+                self.say(format!(
+                    "warning: polling the cluster failed ({attempt}/{max_attempts}): {error}; moves keep running, retrying in {}",
+                    human::duration(retry_in.as_secs_f64())
+                ));
+                self.emit(json!({"event": "poll_failed", "error": error, "attempt": attempt, "max_attempts": max_attempts, "retry_in_ms": retry_in.as_millis() as u64}));
+            }
             ExecuteEvent::SubmittingWave {
                 wave,
                 waves,
@@ -115,6 +130,29 @@ impl ExecuteOutput {
                 self.say("throttles restored to their previous values")
             }
         }
+    }
+
+    /// Moves that wait for a broker that is down: which broker, which moves.
+    fn stalled(&self, stalled: &BTreeMap<BrokerId, Vec<TopicPartition>>) {
+        if stalled.is_empty() {
+            self.say("the stalled moves are running again");
+        }
+        for (broker, tps) in stalled {
+            let list = tps
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.say(format!(
+                "warning: broker {broker} is down or not answering: {} move(s) to it ({list}) cannot finish until it is back",
+                tps.len()
+            ));
+        }
+        let by_broker: BTreeMap<String, Vec<String>> = stalled
+            .iter()
+            .map(|(b, tps)| (b.to_string(), tps.iter().map(ToString::to_string).collect()))
+            .collect();
+        self.emit(json!({"event": "stalled", "brokers": by_broker}));
     }
 
     fn progress(&self, p: &Progress) {

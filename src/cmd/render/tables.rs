@@ -57,6 +57,11 @@ pub fn verify_table(partitions: &[PartitionProgress]) -> Table {
     let mut t = table(vec!["partition", "target", "status", "detail"]);
     for p in partitions {
         let detail = match &p.status {
+            PartitionStatus::InProgress if !p.stalled_on.is_empty() => format!(
+                "{} left; stalled: {} not answering",
+                human::bytes(p.bytes_remaining as f64),
+                brokers_phrase(&p.stalled_on)
+            ),
             PartitionStatus::InProgress => {
                 format!("{} left", human::bytes(p.bytes_remaining as f64))
             }
@@ -71,6 +76,20 @@ pub fn verify_table(partitions: &[PartitionProgress]) -> Table {
         ]);
     }
     t
+}
+
+/// "broker 4 is" / "brokers 4, 5 are".
+pub fn brokers_phrase(brokers: &[BrokerId]) -> String {
+    let list = brokers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if brokers.len() == 1 {
+        format!("broker {list} is")
+    } else {
+        format!("brokers {list} are")
+    }
 }
 
 /// `throttle show`: every throttle config set in the cluster.

@@ -14,7 +14,14 @@ use crate::plan::{PartitionReassignment, Reassignment};
 #[derive(Debug, Default)]
 pub struct ClusterView {
     pub cluster_id: Option<String>,
+    /// Brokers in the cluster's live broker list (DescribeCluster). A KRaft broker that is down
+    /// stays registered but fenced, and is not listed.
     pub alive: BTreeSet<BrokerId>,
+    /// Brokers that hold a replica of any partition of the cluster, listed or not: a broker here
+    /// but not in `alive` exists and is down (or fenced).
+    pub registered: BTreeSet<BrokerId>,
+    /// Live brokers whose DescribeLogDirs failed at the last look: listed, yet not answering.
+    pub unanswered: BTreeSet<BrokerId>,
     /// Topics of the plan that exist, with their partitions.
     pub partitions: BTreeMap<TopicPartition, PartitionState>,
     pub missing_topics: BTreeSet<String>,
@@ -43,6 +50,11 @@ impl ClusterView {
         let topics: BTreeSet<String> = plan.partitions.iter().map(|p| p.topic.clone()).collect();
         let names: Vec<String> = topics.iter().cloned().collect();
         let all = admin.describe_topics(None).await?;
+        view.registered = all
+            .iter()
+            .flat_map(|t| &t.partitions)
+            .flat_map(|p| p.replicas.iter().copied())
+            .collect();
         for t in all.into_iter().filter(|t| topics.contains(&t.name)) {
             for p in t.partitions {
                 view.partitions
@@ -84,6 +96,7 @@ impl ClusterView {
         let mut view = ClusterView {
             cluster_id: cluster.cluster_id().map(str::to_owned),
             alive: cluster.brokers().iter().map(|b| b.id).collect(),
+            registered: cluster.brokers().iter().map(|b| b.id).collect(),
             ..ClusterView::default()
         };
         let topics: BTreeSet<&str> = plan.partitions.iter().map(|p| p.topic.as_str()).collect();
@@ -112,9 +125,16 @@ impl ClusterView {
         view
     }
 
-    /// Re-reads the replicas of the plan's (existing) topics and the ongoing reassignments:
-    /// what changes while a plan runs.
+    /// Re-reads the live brokers, the replicas of the plan's (existing) topics and the ongoing
+    /// reassignments: what changes while a plan runs.
     pub async fn refresh_partitions<A: KafkaAdmin>(&mut self, admin: &A) -> Result<(), KafkaError> {
+        self.alive = admin
+            .describe_cluster()
+            .await?
+            .brokers
+            .iter()
+            .map(|b| b.id)
+            .collect();
         let mut names: Vec<String> = self.partitions.keys().map(|tp| tp.topic.clone()).collect();
         names.dedup();
         for t in admin.describe_topics(Some(&names)).await? {
@@ -132,17 +152,44 @@ impl ClusterView {
         let alive: Vec<BrokerId> = self.alive.iter().copied().collect();
         self.replica_sizes.clear();
         self.free_disk.clear();
+        self.unanswered.clear();
         for (b, r) in admin.describe_log_dirs(&alive).await? {
-            if let Ok(d) = r {
-                if let Some(u) = d.usable_bytes {
-                    self.free_disk.insert(b, u);
-                }
-                for rd in d.replicas.into_iter().filter(|r| !r.is_future) {
-                    self.replica_sizes.insert((rd.tp, b), rd.size);
-                }
+            let Ok(d) = r else {
+                self.unanswered.insert(b);
+                continue;
+            };
+            if let Some(u) = d.usable_bytes {
+                self.free_disk.insert(b, u);
+            }
+            for rd in d.replicas.into_iter().filter(|r| !r.is_future) {
+                self.replica_sizes.insert((rd.tp, b), rd.size);
             }
         }
         Ok(())
+    }
+
+    /// The replicas being added to an in-flight partition that cannot receive anything now: not
+    /// in the live broker list, or not answering DescribeLogDirs. Its move stalls until they are
+    /// back.
+    pub fn stalled_on(&self, tp: &TopicPartition) -> Vec<BrokerId> {
+        self.ongoing.get(tp).map_or_else(Vec::new, |o| {
+            o.adding
+                .iter()
+                .copied()
+                .filter(|b| !self.alive.contains(b) || self.unanswered.contains(b))
+                .collect()
+        })
+    }
+
+    /// The partitions in flight whose move is stalled, by the broker that stalls them.
+    pub fn stalled(&self) -> BTreeMap<BrokerId, Vec<TopicPartition>> {
+        let mut out: BTreeMap<BrokerId, Vec<TopicPartition>> = BTreeMap::new();
+        for tp in self.ongoing.keys() {
+            for b in self.stalled_on(tp) {
+                out.entry(b).or_default().push(tp.clone());
+            }
+        }
+        out
     }
 
     /// The replicas a partition had before any ongoing reassignment (Kafka's "original").

@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::{Drift, MoveSpec, PlannedChange, ThrottlePlan, Wave};
-use crate::model::TopicPartition;
+use crate::model::{BrokerId, TopicPartition};
 use crate::plan::Reassignment;
 
 /// One step of an execution, in the order they happen.
@@ -35,6 +36,19 @@ pub enum ExecuteEvent {
     Watching { bytes_total: u64 },
     /// Where the moves stand after a poll of the cluster.
     Progress(Progress),
+    /// Moves in flight that cannot finish now, by the broker being added that is down or not
+    /// answering (reported when this changes; empty once every such broker is back).
+    Stalled(BTreeMap<BrokerId, Vec<TopicPartition>>),
+    /// A poll of the cluster failed (a broker or the controller away, a connection lost); the
+    /// run waits `retry_in` and polls again, through any broker that answers.
+    PollFailed {
+        error: String,
+        /// Consecutive failures so far, counting from 1.
+        attempt: u32,
+        /// Failures in a row after which the run gives up (re-running it resumes).
+        max_attempts: u32,
+        retry_in: Duration,
+    },
     /// A wave is being submitted (`wave` counts from 1).
     SubmittingWave {
         wave: usize,

@@ -62,7 +62,7 @@ mod verify;
 mod wave_loop;
 mod waves;
 
-pub use cancel::{cancel, CancelEvent, CancelOptions, CancelReport, CancelScope};
+pub use cancel::{cancel, CancelEvent, CancelOptions, CancelReport, CancelScope, OrderChanged};
 pub use cluster_view::ClusterView;
 pub use dry_run::{dry_run, dry_run_offline, DryRun};
 pub use elect_leaders::{elect_leaders, ElectionScope};
@@ -95,4 +95,5 @@ pub use throttle_plan::{
 pub use verify::{
     verify, PartitionProgress, ThrottleRestore, VerifyEvent, VerifyOptions, VerifyReport,
 };
+pub use wave_loop::MAX_POLL_FAILURES;
 pub use waves::{plan_waves, WaveLimits};

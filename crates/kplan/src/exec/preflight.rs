@@ -33,10 +33,17 @@ impl fmt::Display for Refusal {
         match self {
             Refusal::MissingTopic(t) => write!(f, "Topic {t} not found"),
             Refusal::MissingPartition(tp) => write!(f, "Unable to find partition: {tp}"),
-            Refusal::UnknownBroker(b) => write!(f, "Unknown broker id {b}"),
+            // Kafka's tool's words first, then what kplan can tell: DescribeCluster lists only
+            // live brokers (a stopped KRaft broker stays registered but fenced, and only
+            // DescribeCluster v2 with include_fenced_brokers shows it, which krafka 0.28 does not
+            // send), so an id that holds no replica either is a typo or a broker that is down.
+            Refusal::UnknownBroker(b) => write!(
+                f,
+                "Unknown broker id {b}: it is not in the cluster's live broker list and holds no replica (a typo, or a broker that is down or fenced)"
+            ),
             Refusal::DeadBroker(b) => write!(
                 f,
-                "broker {b} is not alive: a move to or from it would hang (Kafka's tool waits forever); bring it back or plan without it"
+                "broker {b} is not alive: it holds replicas but is not in the cluster's live broker list (down or fenced); a move to or from it would hang (Kafka's tool waits forever); bring it back or plan without it"
             ),
             Refusal::OtherCluster { planned, live } => write!(
                 f,
@@ -107,7 +114,8 @@ pub fn preflight(
     Ok(runnable)
 }
 
-/// Missing topics, partitions and brokers, dead brokers, another cluster.
+/// Missing topics, partitions and brokers, dead brokers, another cluster. A broker that holds a
+/// replica of any partition of the cluster exists: when it is not listed as live it is down.
 fn refusals(plan: &Reassignment, view: &ClusterView) -> Vec<Refusal> {
     let mut out: Vec<Refusal> = view
         .missing_topics
@@ -130,6 +138,7 @@ fn refusals(plan: &Reassignment, view: &ClusterView) -> Vec<Refusal> {
         .values()
         .flat_map(|p| p.replicas.iter().copied())
         .chain(view.alive.iter().copied())
+        .chain(view.registered.iter().copied())
         .collect();
     for b in plan_brokers {
         if !known.contains(&b) {

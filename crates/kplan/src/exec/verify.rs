@@ -34,6 +34,8 @@ pub struct PartitionProgress {
     pub status: PartitionStatus,
     /// Bytes still to copy (in progress only).
     pub bytes_remaining: u64,
+    /// In progress, but stalled: the brokers being added that are down or not answering.
+    pub stalled_on: Vec<BrokerId>,
 }
 
 /// What happened to the throttles once everything was done.
@@ -144,16 +146,17 @@ fn partition_progress(
         .map(|p| {
             let tp = p.topic_partition();
             let status = status_of(p, plan, view, queued);
-            let bytes_remaining = if status == PartitionStatus::InProgress {
-                view.bytes_remaining(&tp)
+            let (bytes_remaining, stalled_on) = if status == PartitionStatus::InProgress {
+                (view.bytes_remaining(&tp), view.stalled_on(&tp))
             } else {
-                0
+                (0, Vec::new())
             };
             PartitionProgress {
                 tp,
                 target: p.brokers().to_vec(),
                 status,
                 bytes_remaining,
+                stalled_on,
             }
         })
         .collect()

@@ -4,8 +4,14 @@
 //! already finished, counts as submitted — this is what makes a dropped response and a second
 //! run harmless. With nothing in flight the next wave goes out; when every wave is done the
 //! preferred leaders are elected and the throttle ledger is restored.
+//!
+//! A poll that fails (the broker the client talks to dies, the controller moves) does not end a
+//! run that follows its moves: it is reported, and retried after a growing pause through any
+//! broker that answers, up to [`MAX_POLL_FAILURES`] in a row. Moves keep running in the cluster
+//! meanwhile; nothing is submitted until a poll succeeds and reconciles.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use super::{
     restore_ledger, ClusterView, ExecError, ExecuteEvent, ExecuteOptions, ExecuteOutcome,
@@ -14,6 +20,20 @@ use super::{
 use crate::kafka::{ElectionKind, KafkaAdmin};
 use crate::model::{BrokerId, TopicPartition};
 use crate::plan::Reassignment;
+
+/// Failed polls in a row after which `execute --wait` gives up (about three minutes of pauses).
+pub const MAX_POLL_FAILURES: u32 = 10;
+
+/// The longest pause between two failed polls.
+const MAX_RETRY_PAUSE: Duration = Duration::from_secs(30);
+
+/// The pause after the `attempt`-th failed poll in a row: the poll interval (at least a
+/// second), doubled each time, at most [`MAX_RETRY_PAUSE`].
+fn retry_pause(poll_interval: Duration, attempt: u32) -> Duration {
+    let base = poll_interval.max(Duration::from_secs(1));
+    base.saturating_mul(1 << attempt.saturating_sub(1).min(16))
+        .min(MAX_RETRY_PAUSE)
+}
 
 pub(super) struct WaveLoop<'a, A> {
     admin: &'a A,
@@ -26,6 +46,8 @@ pub(super) struct WaveLoop<'a, A> {
     targets: BTreeMap<TopicPartition, Vec<BrokerId>>,
     /// Bytes the whole run copies.
     bytes_total: u64,
+    /// The stalled moves last reported.
+    stalled: BTreeMap<BrokerId, Vec<TopicPartition>>,
 }
 
 impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
@@ -50,6 +72,7 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
             running,
             targets,
             bytes_total,
+            stalled: BTreeMap::new(),
         }
     }
 
@@ -61,9 +84,36 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
         events(ExecuteEvent::Watching {
             bytes_total: self.bytes_total,
         });
+        let mut failures = 0;
+        let mut last = Progress::default();
         loop {
-            let progress = self.poll().await?;
+            let progress = match self.poll().await {
+                Ok(p) => {
+                    failures = 0;
+                    last = p;
+                    p
+                }
+                Err(e) if self.options.wait && failures + 1 < MAX_POLL_FAILURES => {
+                    failures += 1;
+                    let retry_in = retry_pause(self.options.poll_interval, failures);
+                    events(ExecuteEvent::PollFailed {
+                        error: e.to_string(),
+                        attempt: failures,
+                        max_attempts: MAX_POLL_FAILURES,
+                        retry_in,
+                    });
+                    if stop.is_stopped() {
+                        return Ok(ExecuteOutcome::Interrupted {
+                            in_flight: last.in_flight,
+                        });
+                    }
+                    tokio::time::sleep(retry_in).await;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             events(ExecuteEvent::Progress(progress));
+            self.report_stalled(events);
             self.options.state_file.save(&self.state)?;
             if stop.is_stopped() {
                 return Ok(ExecuteOutcome::Interrupted {
@@ -113,6 +163,19 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
             bytes_remaining: self.bytes_remaining(&in_flight),
             bytes_total: self.bytes_total,
         })
+    }
+
+    /// Reports the moves of this run that wait for a broker that is down, when that changes.
+    fn report_stalled(&mut self, events: &mut dyn FnMut(ExecuteEvent)) {
+        let mut stalled = self.view.stalled();
+        for tps in stalled.values_mut() {
+            tps.retain(|tp| self.targets.contains_key(tp));
+        }
+        stalled.retain(|_, tps| !tps.is_empty());
+        if stalled != self.stalled {
+            self.stalled = stalled.clone();
+            events(ExecuteEvent::Stalled(stalled));
+        }
     }
 
     /// A scheduled partition that is at its target, or moving towards it, was submitted —
