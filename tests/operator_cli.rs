@@ -241,3 +241,158 @@ fn execute_dry_run_against_a_snapshot_needs_no_cluster() {
         stderr(&out)
     );
 }
+
+/// `--replace OLD:NEW`: exactly OLD's replicas go to NEW, in the same position; refused with
+/// the reason when NEW already holds a partition, is unknown, or would break rack spread.
+#[test]
+fn replace_swaps_one_broker_for_another_in_place() {
+    let out = kplan(&[
+        "generate",
+        "--snapshot",
+        &fixture("add-broker.json"),
+        "--replace",
+        "2:3",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lists: Vec<(String, i64, Vec<i64>)> = plan["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let replicas = e["replicas"].as_array().unwrap();
+            (
+                e["topic"].as_str().unwrap().to_owned(),
+                e["partition"].as_i64().unwrap(),
+                replicas.iter().map(|b| b.as_i64().unwrap()).collect(),
+            )
+        })
+        .collect();
+    let expect = |t: &str, p: i64, r: &[i64]| (t.to_owned(), p, r.to_vec());
+    assert_eq!(
+        lists,
+        vec![
+            expect("T0", 1, &[1, 3]),
+            expect("T0", 2, &[3, 0]),
+            expect("T0", 3, &[0, 3]),
+            expect("T1", 1, &[1, 3]),
+            expect("T1", 2, &[3, 0]),
+        ]
+    );
+    assert!(stderr(&out).contains("--replace moves exactly the replicas of broker(s) 2"));
+
+    let refused = |replace: &str, extra: &[&str], expected: &str| {
+        let snapshot = fixture("add-broker.json");
+        let mut args = vec!["generate", "--snapshot", &snapshot, "--replace", replace];
+        args.extend_from_slice(extra);
+        let out = kplan(&args);
+        assert_eq!(out.status.code(), Some(1), "{replace}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(expected),
+            "{replace}: {}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty());
+    };
+    refused(
+        "0:1",
+        &[],
+        "--replace 0:1: broker 1 already holds a replica of 3 partition(s) of broker 0 (T0-0, T0-4, T1-0)",
+    );
+    refused("2:9", &[], "--replace 2:9: broker 9 is not in the snapshot");
+    refused(
+        "0:3",
+        &[],
+        "partition(s) would span fewer racks than they must (T0-2 spans 1, needs 2",
+    );
+    let other_rack = kplan(&[
+        "generate",
+        "--snapshot",
+        &fixture("add-broker.json"),
+        "--replace",
+        "0:3",
+        "--disable-rack-aware",
+    ]);
+    assert!(other_rack.status.success(), "{}", stderr(&other_rack));
+    let with_decommission = kplan(&[
+        "generate",
+        "--snapshot",
+        &fixture("add-broker.json"),
+        "--replace",
+        "2:3",
+        "--decommission",
+        "1",
+    ]);
+    assert_eq!(with_decommission.status.code(), Some(2));
+}
+
+/// `kplan describe`: the cluster as it is, in tables and in JSON, without a plan.
+#[test]
+fn describe_reports_load_health_and_goals_without_planning() {
+    let table = kplan(&["describe", "--snapshot", &fixture("add-broker.json")]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = String::from_utf8_lossy(&table.stdout);
+    for expected in [
+        "under-replicated",
+        "rack violations",
+        " NO ",
+        "≥\u{a0}1.077",
+        "proven limit 1.077",
+    ] {
+        assert!(text.contains(expected), "{expected} missing in\n{text}");
+    }
+    let json = kplan(&[
+        "describe",
+        "--snapshot",
+        &fixture("add-broker.json"),
+        "--output",
+        "json",
+    ]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["partitions"], 8);
+    assert_eq!(v["replicas"], 16);
+    assert_eq!(v["brokers"].as_array().unwrap().len(), 4);
+    assert_eq!(v["brokers"][3]["replicas"], 0);
+    assert_eq!(v["rack_violations"].as_array().unwrap().len(), 0);
+    let goals = v["goals"].as_array().unwrap();
+    let replicas = goals
+        .iter()
+        .find(|g| g["goal"]["balance"] == "replicas")
+        .unwrap();
+    // Broker 3 is empty: the replica goal is not met today, and a plan can meet it.
+    assert_eq!(replicas["status"], "unmet");
+    assert_eq!(replicas["bound"], 1.0);
+}
+
+/// `generate`'s spinner (stage and cost) draws on a terminal only: a pipe gets tables alone.
+#[test]
+fn planning_spinner_on_a_terminal_only() {
+    let piped = kplan(&["generate", "--snapshot", &fixture("add-broker.json")]);
+    assert!(piped.status.success());
+    assert!(!stderr(&piped).contains("planning"), "{}", stderr(&piped));
+    // util-linux `script` gives the command a pseudo-terminal.
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        assert!(std::env::var_os("CI").is_none(), "CI has util-linux script");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let command = format!(
+        "{} generate --snapshot {} -o {}",
+        env!("CARGO_BIN_EXE_kplan"),
+        fixture("add-broker.json"),
+        dir.path().join("plan.json").display()
+    );
+    let tty = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(tty.status.success(), "{}", stderr(&tty));
+    let screen = String::from_utf8_lossy(&tty.stdout);
+    assert!(screen.contains("planning"), "{screen}");
+    assert!(screen.contains("every eligible broker in band"), "{screen}");
+}

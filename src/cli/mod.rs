@@ -54,6 +54,10 @@ pub enum Command {
     /// Plan a reassignment from a snapshot file (offline: no cluster connection).
     #[command(after_help = EXIT_CODES)]
     Generate(GenerateArgs),
+    /// Describe a snapshot as generate would judge it: load per broker, rack violations,
+    /// under-replicated partitions, each goal's status and proven bound. Plans nothing.
+    #[command(after_help = EXIT_CODES_SIMPLE)]
+    Describe(DescribeArgs),
     /// Capture a live cluster into a snapshot file: brokers, racks, replicas, sizes, traffic.
     #[command(after_help = SNAPSHOT_EXIT_CODES)]
     Snapshot(SnapshotArgs),
@@ -84,6 +88,31 @@ pub enum Command {
     /// Print the man page (roff) of kplan or of one subcommand, e.g. `kplan man > kplan.1`.
     #[command(after_help = EXIT_CODES_SIMPLE)]
     Man(ManArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DescribeArgs {
+    /// Snapshot file (format v1; see docs/snapshot-format.md).
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: PathBuf,
+    /// Judge the cluster as if these brokers were to be emptied, e.g. 3,4 or 3-4.
+    #[arg(long, value_name = "BROKERS", value_parser = values::broker_list)]
+    pub decommission: Option<std::collections::BTreeSet<kplan::model::BrokerId>>,
+    /// Judge balance over these brokers only (a resource group), e.g. 0-5,9.
+    #[arg(long, alias = "broker-list", value_name = "BROKERS", value_parser = values::broker_list)]
+    pub brokers: Option<std::collections::BTreeSet<kplan::model::BrokerId>>,
+    /// Do not count partitions spanning fewer than min(#racks, RF) racks as violations.
+    #[arg(long)]
+    pub disable_rack_aware: bool,
+    /// Band around the mean each broker should be in, e.g. 5% (counts use [floor, ceil]).
+    #[arg(long, default_value = "5%", value_parser = values::tolerance)]
+    pub tolerance: f64,
+    /// Goals and weights, as for generate (e.g. disk=2,leaders).
+    #[arg(long, value_name = "LIST", value_parser = kplan::plan::GoalWeights::parse)]
+    pub goals: Option<kplan::plan::GoalWeights>,
+    /// Tables for people, or JSON for machines (both on stdout).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, clap::Args)]
@@ -167,6 +196,21 @@ pub struct GenerateArgs {
     /// Change the replication factor of matching topics, e.g. 'orders.*=3' (repeatable).
     #[arg(long = "replication-factor", value_name = "TOPIC_REGEX=N", value_parser = values::replication_factor)]
     pub replication_factor: Vec<(regex::Regex, usize)>,
+    /// Replace a broker one for one, e.g. 3:24 (repeatable, or 3:24,5:25): exactly OLD's
+    /// replicas go to NEW, in the same position of each replica list (preferred leadership
+    /// moves with them), and nothing else changes. Refused when NEW already holds a replica of
+    /// one of those partitions, is not in the snapshot, or would break rack spread.
+    #[arg(
+        long,
+        value_name = "OLD:NEW",
+        value_delimiter = ',',
+        value_parser = values::replacement,
+        conflicts_with_all = [
+            "decommission", "brokers", "topics", "topics_to_move_json_file", "exclude_topics",
+            "replication_factor", "leaders_only", "max_moves", "max_move_bytes",
+        ]
+    )]
+    pub replace: Vec<kplan::plan::BrokerReplacement>,
     /// Do not require partitions to span min(#racks, RF) racks.
     #[arg(long)]
     pub disable_rack_aware: bool,
@@ -194,6 +238,17 @@ pub struct GenerateArgs {
     /// Summary format: a table on stderr, or JSON on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+    /// Write a review report for the pull request: plan.html (self-contained, with charts) or
+    /// plan.md (Markdown, charts as Unicode bars).
+    #[arg(long, value_name = "FILE", value_parser = values::report_file)]
+    pub report: Option<(PathBuf, ReportFormat)>,
+}
+
+/// The format of `--report`, from the file's extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    Html,
+    Markdown,
 }
 
 #[cfg(test)]

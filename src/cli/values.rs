@@ -140,6 +140,38 @@ pub fn replication_factor(s: &str) -> Result<(regex::Regex, usize), String> {
     Ok((topic_regex(pattern)?, rf))
 }
 
+/// `plan.html` / `plan.htm` → HTML, `plan.md` / `plan.markdown` → Markdown.
+pub fn report_file(s: &str) -> Result<(std::path::PathBuf, super::ReportFormat), String> {
+    let path = std::path::PathBuf::from(s);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let format = match ext.as_deref() {
+        Some("html" | "htm") => super::ReportFormat::Html,
+        Some("md" | "markdown") => super::ReportFormat::Markdown,
+        _ => return Err(format!("'{s}': a report is .html or .md")),
+    };
+    Ok((path, format))
+}
+
+/// One `--replace` item, OLD:NEW.
+pub fn replacement(s: &str) -> Result<kplan::plan::BrokerReplacement, String> {
+    let (old, new) = s
+        .split_once(':')
+        .ok_or_else(|| format!("'{s}' is not OLD:NEW (e.g. 3:24)"))?;
+    let id = |v: &str| {
+        v.trim()
+            .parse::<i32>()
+            .map(BrokerId)
+            .map_err(|_| format!("'{v}' is not a broker id (in '{s}')"))
+    };
+    Ok(kplan::plan::BrokerReplacement {
+        old: id(old)?,
+        new: id(new)?,
+    })
+}
+
 /// A topic pattern, anchored: `orders` matches only `orders`, like Kafka's topic whitelists.
 pub fn topic_regex(s: &str) -> Result<regex::Regex, String> {
     regex::Regex::new(&format!("^(?:{s})$"))

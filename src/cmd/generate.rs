@@ -1,16 +1,18 @@
-//! `kplan generate`: snapshot file + flags → plan file, rollback file and a summary.
+//! `kplan generate`: snapshot file + flags → plan file, rollback file, review report and a
+//! summary.
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
 
-use super::render::{progress, tables};
+use super::render::review::Review;
+use super::render::{bars, progress, review_html, review_markdown, tables};
 use super::report;
-use crate::cli::{GenerateArgs, OutputFormat};
+use crate::cli::{GenerateArgs, OutputFormat, ReportFormat};
 use kplan::files::{parse_topics_to_move, read_snapshot, write_atomic};
 use kplan::model::Cluster;
-use kplan::plan::{plan, PlanRequest};
+use kplan::plan::{plan_observed, replace, Plan, PlanRequest};
 
 /// The request the flags describe. Values were validated by clap; a topics-to-move file is read
 /// here and checked against the snapshot.
@@ -54,73 +56,120 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let cluster = read_snapshot(&args.snapshot)?;
     let request = request(args, &cluster)?;
     let spinner = progress::planning_spinner(args.output == OutputFormat::Table);
-    let planned = plan(&cluster, &request)
-        .with_context(|| format!("cannot plan from {}", args.snapshot.display()));
+    let planned = if args.replace.is_empty() {
+        plan_observed(&cluster, &request, |s| {
+            if let Some(spinner) = &spinner {
+                spinner.set_message(progress::stage_message(&s));
+            }
+        })
+        .map_err(anyhow::Error::from)
+    } else {
+        replace(&cluster, &request, &args.replace).map_err(anyhow::Error::from)
+    }
+    .with_context(|| format!("cannot plan from {}", args.snapshot.display()));
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
     let planned = planned?;
-
+    let review = Review::new(
+        &args.snapshot,
+        &cluster,
+        &planned,
+        &request,
+        tables::summary_rows(&planned, args.throttle),
+    );
     let plan_json = planned
         .reassignment
         .clone()
         .with_context(cluster.cluster_id(), &planned.rollback)
         .to_json();
+    write_files(args, &planned, &plan_json, &review, request.tolerance)?;
+    match args.output {
+        OutputFormat::Json => print_json(args, &cluster, &planned),
+        OutputFormat::Table => {
+            print_tables(args, &cluster, &planned, &request, &plan_json, &review)
+        }
+    }
+}
+
+/// The plan, the rollback and the review report, each written atomically where asked for.
+fn write_files(
+    args: &GenerateArgs,
+    planned: &Plan,
+    plan_json: &str,
+    review: &Review,
+    tolerance: f64,
+) -> anyhow::Result<()> {
     if let Some(path) = &args.output_file {
         write_atomic(path, plan_json.as_bytes())?;
     }
     if let Some(path) = &args.rollback {
         write_atomic(path, planned.rollback.to_json().as_bytes())?;
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match args.output {
-        OutputFormat::Json => {
-            let summary = report::JsonSummary {
-                cluster_id: cluster.cluster_id(),
-                partitions_changed: planned.metrics.partitions_changed,
-                replicas_moved: planned.metrics.replicas_moved,
-                bytes_moved: planned.metrics.bytes_moved,
-                leader_changes: planned.metrics.leader_changes,
-                copy_seconds: args.throttle.map(|r| report::copy_seconds(&planned, r)),
-                lower_bound: &planned.report.lower_bound,
-                goals: &planned.report.goals,
-                warnings: &planned.report.warnings,
-                brokers: report::json_brokers(&cluster, &planned),
-                report: &planned.report,
-                plan: args.output_file.is_none().then_some(&planned.reassignment),
-                rollback: args.output_file.is_none().then_some(&planned.rollback),
-            };
-            serde_json::to_writer_pretty(&mut out, &summary)?;
-            writeln!(out)?;
-        }
-        OutputFormat::Table => {
-            if args.output_file.is_none() {
-                out.write_all(plan_json.as_bytes())?;
-            }
-            let mut err = std::io::stderr().lock();
-            writeln!(
-                err,
-                "{}",
-                tables::broker_table(&cluster, &planned, &request)
-            )?;
-            writeln!(err, "{}", tables::summary_table(&planned, args.throttle))?;
-            writeln!(err, "{}", tables::goal_table(&planned))?;
-            for w in &planned.report.warnings {
-                writeln!(err, "warning: {w}")?;
-            }
-            if let Some(path) = &args.output_file {
-                writeln!(
-                    err,
-                    "plan: {} partition(s) written to {}",
-                    planned.reassignment.len(),
-                    path.display()
-                )?;
-            }
-            if let Some(path) = &args.rollback {
-                writeln!(err, "rollback: written to {}", path.display())?;
-            }
-        }
+    if let Some((path, format)) = &args.report {
+        let text = match format {
+            ReportFormat::Html => review_html::render(review, tolerance),
+            ReportFormat::Markdown => review_markdown::render(review),
+        };
+        write_atomic(path, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn print_json(args: &GenerateArgs, cluster: &Cluster, planned: &Plan) -> anyhow::Result<()> {
+    let summary = report::JsonSummary {
+        cluster_id: cluster.cluster_id(),
+        partitions_changed: planned.metrics.partitions_changed,
+        replicas_moved: planned.metrics.replicas_moved,
+        bytes_moved: planned.metrics.bytes_moved,
+        leader_changes: planned.metrics.leader_changes,
+        copy_seconds: args.throttle.map(|r| report::copy_seconds(planned, r)),
+        lower_bound: &planned.report.lower_bound,
+        goals: &planned.report.goals,
+        warnings: &planned.report.warnings,
+        brokers: report::json_brokers(cluster, planned),
+        report: &planned.report,
+        plan: args.output_file.is_none().then_some(&planned.reassignment),
+        rollback: args.output_file.is_none().then_some(&planned.rollback),
+    };
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &summary)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn print_tables(
+    args: &GenerateArgs,
+    cluster: &Cluster,
+    planned: &Plan,
+    request: &PlanRequest,
+    plan_json: &str,
+    review: &Review,
+) -> anyhow::Result<()> {
+    if args.output_file.is_none() {
+        std::io::stdout().lock().write_all(plan_json.as_bytes())?;
+    }
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "{}", tables::broker_table(cluster, planned, request))?;
+    writeln!(err, "{}", bars::furthest_from_balance(review, 24))?;
+    writeln!(err, "{}", tables::summary_table(planned, args.throttle))?;
+    writeln!(err, "{}", tables::goal_table(planned))?;
+    for w in &planned.report.warnings {
+        writeln!(err, "warning: {w}")?;
+    }
+    if let Some(path) = &args.output_file {
+        writeln!(
+            err,
+            "plan: {} partition(s) written to {}",
+            planned.reassignment.len(),
+            path.display()
+        )?;
+    }
+    if let Some(path) = &args.rollback {
+        writeln!(err, "rollback: written to {}", path.display())?;
+    }
+    if let Some((path, _)) = &args.report {
+        writeln!(err, "report: written to {}", path.display())?;
     }
     Ok(())
 }

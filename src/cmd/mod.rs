@@ -4,6 +4,7 @@
 mod cancel;
 mod completions;
 mod connect;
+mod describe;
 mod elect_leaders;
 mod execute;
 mod generate;
@@ -21,6 +22,7 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Generate(args) => generate::run(&args).map(|()| 0),
+        Command::Describe(args) => describe::run(&args).map(|()| 0),
         Command::Sandbox(args) => sandbox::run(&args).map(|()| 0),
         Command::Snapshot(args) => snapshot::run(&args).map(|()| 0),
         Command::Execute(args) => execute::run(&args),

@@ -27,6 +27,17 @@ pub fn spinner() -> ProgressBar {
     s
 }
 
+/// The spinner's text for a planner stage: which stage, of how many, and the cost so far.
+pub fn stage_message(s: &kplan::plan::StageStarted) -> String {
+    match s.cost {
+        Some(cost) => format!(
+            "planning: {} ({}/{}), cost {cost:.1}",
+            s.stage, s.index, s.stages
+        ),
+        None => format!("planning: {} ({}/{})", s.stage, s.index, s.stages),
+    }
+}
+
 /// `generate`'s spinner while planning — on a terminal only, and not with `--output json`.
 pub fn planning_spinner(enabled: bool) -> Option<ProgressBar> {
     use std::io::IsTerminal;

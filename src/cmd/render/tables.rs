@@ -10,7 +10,7 @@ use kplan::exec::{
 };
 use kplan::kafka::PerPartition;
 use kplan::model::{BrokerId, Cluster, Resource, TopicPartition};
-use kplan::plan::{GoalState, Plan, PlanRequest};
+use kplan::plan::{GoalState, GoalStatus, Plan, PlanRequest};
 
 /// An empty table with the house style and this header.
 pub fn table(header: Vec<&str>) -> Table {
@@ -231,67 +231,94 @@ pub fn broker_table(cluster: &Cluster, plan: &Plan, request: &PlanRequest) -> Ta
     t
 }
 
-/// `generate`: totals against their lower bounds, and the copy time at the throttle.
-pub fn summary_table(plan: &Plan, throttle: Option<u64>) -> Table {
+/// `generate`'s totals against their lower bounds, and the copy time at the throttle, as
+/// (name, value) rows: the terminal table and the review report show the same.
+pub fn summary_rows(plan: &Plan, throttle: Option<u64>) -> Vec<(String, String)> {
     let m = &plan.metrics;
     let lb = &plan.report.lower_bound;
-    let mut t = table(vec!["", "value"]);
-    t.add_row(vec![
-        "partitions changed".to_owned(),
-        m.partitions_changed.to_string(),
-    ]);
-    t.add_row(vec![
-        "replicas moved".to_owned(),
-        // The bounds are what reaching every band (or its proven limit) needs; a plan that
-        // stops short, under a budget, can be below.
-        format!(
-            "{} (reaching the bands needs ≥ {})",
-            m.replicas_moved, lb.replicas
+    let mut rows = vec![
+        (
+            "partitions changed".to_owned(),
+            m.partitions_changed.to_string(),
         ),
-    ]);
-    t.add_row(vec![
-        "data to copy".to_owned(),
-        format!(
-            "{} (reaching the bands needs ≥ {})",
-            human::bytes(m.bytes_moved as f64),
-            human::bytes(lb.bytes as f64)
+        (
+            "replicas moved".to_owned(),
+            // The bounds are what reaching every band (or its proven limit) needs; a plan that
+            // stops short, under a budget, can be below.
+            format!(
+                "{} (reaching the bands needs ≥ {})",
+                m.replicas_moved, lb.replicas
+            ),
         ),
-    ]);
-    t.add_row(vec![
-        "leader changes".to_owned(),
-        m.leader_changes.to_string(),
-    ]);
+        (
+            "data to copy".to_owned(),
+            format!(
+                "{} (reaching the bands needs ≥ {})",
+                human::bytes(m.bytes_moved as f64),
+                human::bytes(lb.bytes as f64)
+            ),
+        ),
+        ("leader changes".to_owned(), m.leader_changes.to_string()),
+    ];
     if let Some(rate) = throttle {
-        t.add_row(vec![
+        rows.push((
             format!("copy time at {}", human::rate(rate as f64)),
             human::duration(crate::cmd::report::copy_seconds(plan, rate)),
-        ]);
+        ));
+    }
+    rows
+}
+
+/// `generate`: the totals of [`summary_rows`] as a table.
+pub fn summary_table(plan: &Plan, throttle: Option<u64>) -> Table {
+    let mut t = table(vec!["", "value"]);
+    for (name, value) in summary_rows(plan, throttle) {
+        t.add_row(vec![name, value]);
     }
     t
 }
 
-/// `generate`: each goal, its weight, whether it is met (or at its proven best) and how far
-/// from the mean.
+/// The columns of the goal table, in every rendering (terminal, Markdown, HTML).
+pub const GOAL_COLUMNS: &[&str] = &[
+    "goal", "weight", "met", "max/mean", "bound", "min/mean", "detail",
+];
+
+/// A goal's status in words: met, at its proven best, or not met.
+pub fn goal_status_word(g: &GoalStatus) -> &'static str {
+    match g.status {
+        _ if g.weight == 0.0 => "off",
+        GoalState::Met => "yes",
+        GoalState::BestPossible => "best possible",
+        GoalState::Unmet => "NO",
+    }
+}
+
+/// One goal's cells under [`GOAL_COLUMNS`]; "bound" is the proven lower bound on max/mean
+/// that no valid plan beats.
+pub fn goal_cells(g: &GoalStatus) -> Vec<String> {
+    let ratio = |v: Option<f64>| v.map_or("-".to_owned(), |x| format!("{x:.3}"));
+    vec![
+        g.goal.to_string(),
+        format!("{}", g.weight),
+        goal_status_word(g).to_owned(),
+        ratio(g.max_over_mean),
+        g.bound.map_or("-".to_owned(), |b| format!("≥\u{a0}{b:.3}")),
+        ratio(g.min_over_mean),
+        g.detail.clone(),
+    ]
+}
+
+/// `generate`: each goal, its weight, whether it is met (or at its proven best), how far
+/// from the mean and how close any plan could get.
 pub fn goal_table(plan: &Plan) -> Table {
-    let mut t = table(vec![
-        "goal", "weight", "met", "max/mean", "min/mean", "detail",
-    ]);
-    for g in &plan.report.goals {
-        let ratio = |v: Option<f64>| v.map_or("-".to_owned(), |x| format!("{x:.3}"));
-        t.add_row(vec![
-            g.goal.to_string(),
-            format!("{}", g.weight),
-            match g.status {
-                _ if g.weight == 0.0 => "off",
-                GoalState::Met => "yes",
-                GoalState::BestPossible => "best possible",
-                GoalState::Unmet => "NO",
-            }
-            .to_owned(),
-            ratio(g.max_over_mean),
-            ratio(g.min_over_mean),
-            g.detail.clone(),
-        ]);
+    goals_table(&plan.report.goals)
+}
+
+/// The goal table of [`goal_table`] for any list of goals (`describe` has no plan).
+pub fn goals_table(goals: &[GoalStatus]) -> Table {
+    let mut t = table(GOAL_COLUMNS.to_vec());
+    for g in goals {
+        t.add_row(goal_cells(g));
     }
     t
 }

@@ -185,13 +185,41 @@ fn exact_stage(run: &mut Run) -> Result<Outcome, PlanError> {
     })
 }
 
+/// A stage starting, for a progress display: the plan is the same whether anyone listens.
+#[derive(Clone, Copy, Debug)]
+pub struct StageStarted {
+    pub stage: &'static str,
+    /// 1-based position among `stages`, the stages that may run.
+    pub index: usize,
+    pub stages: usize,
+    /// The shared cost (bands and topic spread) when the stage starts; `None` before the
+    /// bounds are proven.
+    pub cost: Option<f64>,
+}
+
 /// Plans `request` on `cluster`.
 pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError> {
+    plan_observed(cluster, request, |_| {})
+}
+
+/// [`plan`], telling `on_stage` as each stage starts.
+pub fn plan_observed(
+    cluster: &Cluster,
+    request: &PlanRequest,
+    mut on_stage: impl FnMut(StageStarted),
+) -> Result<Plan, PlanError> {
     let net = SafetyNet::new(request.time_limit);
     let pb = Problem::new(cluster, request)?;
     if !pb.parts.iter().any(|p| p.movable) {
         return Err(PlanError::NothingToPlan);
     }
+    let stages_total = STAGES.len() + 1;
+    on_stage(StageStarted {
+        stage: "bounds",
+        index: 1,
+        stages: stages_total,
+        cost: None,
+    });
     let st = Placement::current(&pb, &request.goals);
     let bounds = resource_bounds(&st, request);
     let (replicas, bytes) = move_bound(&st, request, &bounds);
@@ -208,10 +236,16 @@ pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError>
         exact_optimal: false,
     };
     let mut stages = Vec::new();
-    for stage in &STAGES {
+    for (i, stage) in STAGES.iter().enumerate() {
         if !(stage.runs)(&run) {
             continue;
         }
+        on_stage(StageStarted {
+            stage: stage.name,
+            index: i + 2,
+            stages: stages_total,
+            cost: Some(run.st.cost(&Resource::ALL)),
+        });
         let started = std::time::Instant::now();
         let outcome = (stage.run)(&mut run)?;
         stages.push(StageReport {
