@@ -18,7 +18,7 @@ pub fn bar(value: f64, scale: f64, width: usize) -> String {
     };
     let eighths = (fraction * (width * 8) as f64).round() as usize;
     let mut out: String = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         out.push(EIGHTHS[eighths % 8]);
     }
     let cells = out.chars().count();
