@@ -65,6 +65,14 @@ pub fn grant_all(s: &Secure) {
         &[&READ],
         Some((CLUSTER, OP_DESCRIBE)),
     ));
+    let partial = user(PARTIAL_READER);
+    granted.extend(acls(&partial, &[&READ], None).into_iter().map(|mut a| {
+        if a.resource_type == TOPIC {
+            a.resource_name = "sec-".into();
+            a.pattern_type = PREFIXED;
+        }
+        a
+    }));
     s.f.wire().create_acls(&granted);
     // Every broker applies them once its metadata caught up; a second or so.
     std::thread::sleep(std::time::Duration::from_secs(2));
@@ -132,6 +140,7 @@ fn execute_refused(user: &str, expect: &[&str]) {
         ],
     );
     let err = String::from_utf8_lossy(&o.stderr);
+    eprintln!("{user}: {err}");
     assert_ne!(code(&o), 0, "{}", text(&o));
     for e in expect {
         assert!(err.contains(e), "expected {e:?} in: {}", text(&o));
@@ -215,4 +224,96 @@ fn read_only_principal_snapshots_and_is_refused_execute() {
             &format!("AlterConfigs on topic acl-{READER}"),
         ],
     );
+}
+
+/// Kafka hides topics a principal may not describe instead of refusing; the brokers' log dirs
+/// still list their replicas, so `snapshot` names them (an error with `--strict`), and
+/// `--topics` leaves them out on purpose.
+#[test]
+fn snapshot_names_topics_hidden_from_the_principal() {
+    if !enabled("snapshot_names_topics_hidden_from_the_principal") {
+        return;
+    }
+    let s = secure();
+    let f = &s.f;
+    super::listeners::small_topic(f, "hidden-from-reader");
+    f.create_topic("sec-visible", &[vec![0]], &[]);
+    let props = s.scram_props(PARTIAL_READER, SCRAM_PASSWORD);
+    let out = f.path("partial.snapshot.json");
+    let o = s.kplan(
+        "SCRAM",
+        &props,
+        "snapshot",
+        &["--sample", "0s", "-o", path_str(&out)],
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("lacks Describe on topic") && err.contains("hidden-from-reader"),
+        "{}",
+        text(&o)
+    );
+    let o = s.kplan(
+        "SCRAM",
+        &props,
+        "snapshot",
+        &["--sample", "0s", "--strict", "-o", path_str(&out)],
+    );
+    assert_ne!(code(&o), 0, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("hidden-from-reader"),
+        "{}",
+        text(&o)
+    );
+    let o = s.kplan(
+        "SCRAM",
+        &props,
+        "snapshot",
+        &[
+            "--sample",
+            "0s",
+            "--strict",
+            "--topics",
+            "^sec-",
+            "-o",
+            path_str(&out),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("lacks"),
+        "{}",
+        text(&o)
+    );
+}
+
+/// `throttle set --plan` checks first too: without AlterConfigs on the topic it would set the
+/// brokers' rates and then fail on the topic's throttled replicas.
+#[test]
+fn throttle_set_without_alter_configs_on_the_topic_changes_nothing() {
+    if !enabled("throttle_set_without_alter_configs_on_the_topic_changes_nothing") {
+        return;
+    }
+    let s = secure();
+    let f = &s.f;
+    let topic = "acl-throttle-set";
+    super::listeners::small_topic(f, topic);
+    let plan = move_plan(f, topic, &[2]);
+    let props = s.scram_props(NO_TOPIC_ALTER_CONFIGS, SCRAM_PASSWORD);
+    let before = broker_throttles(f);
+    let o = s.kplan(
+        "SCRAM",
+        &props,
+        "throttle set",
+        &["--rate", "1MB/s", "--plan", path_str(&plan)],
+    );
+    assert_ne!(code(&o), 0, "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("AlterConfigs on topic {topic}"))
+            && err.contains("nothing was changed"),
+        "{}",
+        text(&o)
+    );
+    nothing_changed(f, topic, &[1], &before);
 }

@@ -36,6 +36,8 @@ pub const NO_TOPIC_ALTER_CONFIGS: &str = "kplan-no-topic-alterconfigs";
 /// Read-only users: README's read ACLs, and those minus Describe on the cluster.
 pub const READER: &str = "kplan-reader";
 pub const NO_CLUSTER_DESCRIBE: &str = "kplan-reader-no-cluster-describe";
+/// A reader whose topic ACLs cover only the topics prefixed `sec-`.
+pub const PARTIAL_READER: &str = "kplan-reader-sec-topics";
 /// The OAuth client (its tokens' `sub`, so the principal is `User:kplan-oauth`).
 pub const OAUTH_CLIENT: &str = "kplan-oauth";
 pub const OAUTH_SECRET: &str = "oauth-Secret-2";
@@ -176,6 +178,7 @@ impl Secure {
             NO_TOPIC_ALTER_CONFIGS,
             NO_CLUSTER_DESCRIBE,
             READER,
+            PARTIAL_READER,
         ]
         .iter()
         .fold(spec, |s, u| {

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::{restore_ledger, ExecError, StateFile};
+use super::{cancel_needs, check_permissions, restore_ledger, ExecError, StateFile};
 use crate::kafka::{KafkaAdmin, PerPartition};
 use crate::model::{BrokerId, TopicPartition};
 use crate::plan::Reassignment;
@@ -82,6 +82,17 @@ pub async fn cancel<A: KafkaAdmin>(
     options: &CancelOptions,
     events: &mut dyn FnMut(CancelEvent),
 ) -> Result<CancelReport, ExecError> {
+    let (plan, restores) = match &options.scope {
+        CancelScope::Plan { plan, state_file } => (
+            Some(plan),
+            !options.preserve_throttles
+                && state_file
+                    .load()?
+                    .is_some_and(|s| s.has_throttles_to_restore()),
+        ),
+        CancelScope::All => (None, false),
+    };
+    check_permissions(admin, &cancel_needs(plan, restores)).await?;
     let ongoing = admin.list_reassignments().await?;
     let wanted: Vec<(TopicPartition, Option<Vec<BrokerId>>)> = match &options.scope {
         CancelScope::Plan { plan, .. } => plan

@@ -14,8 +14,9 @@
 //! - [`set_throttle`], [`clear_throttle`], [`show_throttles`]: throttles outside an execution.
 //! - [`elect_leaders`], [`status`].
 //!
-//! Before `execute` changes anything it checks the principal's ACLs ([`check_permissions`]):
-//! a run refused halfway would leave throttles without moves.
+//! Before `execute`, `throttle set --plan` and `cancel` change anything they check the
+//! principal's ACLs ([`check_permissions`]): a run refused halfway would leave throttles without
+//! moves, or moves without their throttles restored.
 //!
 //! # The model
 //! A plan is a list of target replica lists ([`PlanFile`]). Against the live cluster
@@ -73,7 +74,7 @@ pub use execute_event::{ExecuteEvent, ExecuteOutcome, Progress};
 pub use execution_state::{digest, ExecutionState, LedgerEntry, LedgerTarget, ThrottleLedger};
 pub use move_spec::{MoveSpec, Wave};
 pub use partition_status::{classify, exit_code, PartitionStatus};
-pub use permissions::{check_permissions, execute_needs, Need};
+pub use permissions::{cancel_needs, check_permissions, execute_needs, throttle_needs, Need};
 pub use plan_file::{parse_plan, read_plan, PlanFile, PlanFileError};
 pub use preflight::{preflight, Drift, PreflightRules, Refusal};
 pub use state_file::{StateFile, StateFileError};

@@ -29,19 +29,42 @@ fn need(operation: AclOperation, resource: AclResource, purpose: &'static str) -
 /// What `execute` needs: to read the cluster and its reassignments, to reassign (and elect
 /// leaders), and — with a throttle — to read and set broker and topic configs.
 pub fn execute_needs(plan: &Reassignment, throttle: bool) -> Vec<Need> {
+    needs(topics_of(Some(plan)), true, throttle)
+}
+
+/// What `throttle set --plan` needs: to read the plan's partitions and to read and set the
+/// brokers' and topics' throttle configs.
+pub fn throttle_needs(plan: &Reassignment) -> Vec<Need> {
+    needs(topics_of(Some(plan)), false, true)
+}
+
+/// What `cancel` needs: to cancel reassignments, and — when it restores a ledger — to set the
+/// configs back on the plan's topics and brokers.
+pub fn cancel_needs(plan: Option<&Reassignment>, restores_throttles: bool) -> Vec<Need> {
+    needs(topics_of(plan), true, restores_throttles)
+}
+
+fn topics_of(plan: Option<&Reassignment>) -> BTreeSet<&str> {
+    plan.iter()
+        .flat_map(|p| &p.partitions)
+        .map(|p| p.topic.as_str())
+        .collect()
+}
+
+fn needs(topics: BTreeSet<&str>, reassign: bool, throttle: bool) -> Vec<Need> {
     use AclOperation::*;
-    let mut out = vec![
-        need(
-            Describe,
-            AclResource::Cluster,
-            "reading reassignments and log dirs",
-        ),
-        need(
+    let mut out = vec![need(
+        Describe,
+        AclResource::Cluster,
+        "reading reassignments and log dirs",
+    )];
+    if reassign {
+        out.push(need(
             Alter,
             AclResource::Cluster,
-            "submitting reassignments and electing leaders",
-        ),
-    ];
+            "submitting or cancelling reassignments and electing leaders",
+        ));
+    }
     if throttle {
         out.push(need(
             DescribeConfigs,
@@ -54,7 +77,6 @@ pub fn execute_needs(plan: &Reassignment, throttle: bool) -> Vec<Need> {
             "setting the brokers' throttle rates",
         ));
     }
-    let topics: BTreeSet<&str> = plan.partitions.iter().map(|p| p.topic.as_str()).collect();
     for t in topics {
         let topic = || AclResource::Topic(t.to_owned());
         out.push(need(Describe, topic(), "reading its partitions"));
@@ -124,6 +146,21 @@ mod tests {
                 .map(|n| format!("{} on {}", n.operation, n.resource))
                 .collect()
         };
+        assert_eq!(
+            names(throttle_needs(&plan)),
+            [
+                "Describe on the cluster",
+                "DescribeConfigs on the cluster",
+                "AlterConfigs on the cluster",
+                "Describe on topic orders",
+                "DescribeConfigs on topic orders",
+                "AlterConfigs on topic orders"
+            ]
+        );
+        assert_eq!(
+            names(cancel_needs(None, false)),
+            ["Describe on the cluster", "Alter on the cluster"]
+        );
         assert_eq!(
             names(execute_needs(&plan, false)),
             [

@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use super::{
-    apply_changes, current_configs, restore_ledger, throttle_changes, throttle_plan,
-    unthrottle_changes, ClusterView, ConfigChanges, ExecError, ExecutionState, PlanFile, StateFile,
-    ThrottlePlan, FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS,
+    apply_changes, check_permissions, current_configs, restore_ledger, throttle_changes,
+    throttle_needs, throttle_plan, unthrottle_changes, ClusterView, ConfigChanges, ExecError,
+    ExecutionState, PlanFile, StateFile, ThrottlePlan, FOLLOWER_RATE, FOLLOWER_REPLICAS,
+    LEADER_RATE, LEADER_REPLICAS,
 };
 use crate::kafka::{ConfigChange, ConfigTarget, KafkaAdmin};
 use crate::model::BrokerId;
@@ -107,6 +108,7 @@ async fn set_plan_throttle<A: KafkaAdmin>(
     plan: &PlanFile,
     state_file: &StateFile,
 ) -> Result<ThrottlePlan, ExecError> {
+    check_permissions(admin, &throttle_needs(&plan.reassignment)).await?;
     let view = ClusterView::fetch(admin, &plan.reassignment, false).await?;
     let tplan = throttle_plan(&view.moves(&plan.reassignment));
     let mut state = state_file.load_for(&plan.digest)?.unwrap_or_else(|| {

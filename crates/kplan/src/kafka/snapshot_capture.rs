@@ -81,6 +81,7 @@ pub async fn capture<A: KafkaAdmin>(
     let live: Vec<BrokerId> = live.into_iter().collect();
     let down = down_brokers(&topics, &live, options.strict, events)?;
     let dirs = log_dirs(admin, &live, options.strict, events).await?;
+    hidden_topics(&topics, &dirs, options, events)?;
     let configs = configs(admin, &topics, &live, options.strict, events).await?;
     let reassignments = reassignments(admin, &topics, events).await?;
     let traffic = traffic(admin, &topics, &dirs, &options.traffic, events).await?;
@@ -219,6 +220,60 @@ async fn log_dirs<A: KafkaAdmin>(
         }
     }
     Ok(out)
+}
+
+/// Topics the brokers hold replicas of (DescribeLogDirs lists every replica) that Metadata did
+/// not list: the principal may not `Describe` them, and Kafka hides such topics instead of
+/// refusing. A snapshot without them would plan brokers as emptier than they are, so they are
+/// named — a warning, an error with `--strict`; `--topics` leaves them out on purpose.
+fn hidden_topics(
+    topics: &[TopicState],
+    dirs: &LogDirs,
+    options: &CaptureOptions,
+    events: &mut dyn FnMut(CaptureEvent),
+) -> Result<(), KafkaError> {
+    let seen: BTreeSet<&str> = topics.iter().map(|t| t.name.as_str()).collect();
+    let mut hidden: BTreeMap<&str, (usize, u64)> = BTreeMap::new();
+    for (tp, replicas) in &dirs.replicas {
+        let wanted = options
+            .topics
+            .as_ref()
+            .is_none_or(|re| re.is_match(&tp.topic));
+        if wanted && !seen.contains(tp.topic.as_str()) {
+            let e = hidden.entry(tp.topic.as_str()).or_default();
+            e.0 += replicas.len();
+            e.1 += replicas.iter().map(|r| r.size_bytes).sum::<u64>();
+        }
+    }
+    if hidden.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = hidden.keys().copied().collect();
+    let shown = if names.len() > 5 {
+        format!("{} (and {} more)", names[..5].join(", "), names.len() - 5)
+    } else {
+        names.join(", ")
+    };
+    let (replicas, bytes) = hidden
+        .values()
+        .fold((0, 0), |(r, b), (r2, b2)| (r + r2, b + b2));
+    let missing = super::MissingAcl {
+        operation: super::AclOperation::Describe,
+        resource: super::AclResource::Topic(shown),
+        purpose: format!(
+            "the brokers hold {replicas} replica(s), {bytes} bytes, of them but Metadata hides them, so the snapshot and a plan made from it would not see them; grant it, or leave them out with --topics"
+        ),
+    };
+    if options.strict {
+        return Err(KafkaError::NotAuthorized {
+            principal: None,
+            missing,
+        });
+    }
+    events(CaptureEvent::Warning(format!(
+        "not authorized: this principal lacks {missing}"
+    )));
+    Ok(())
 }
 
 /// The configs a snapshot keeps: topic configs that matter to moves, and the throttle-related
