@@ -184,3 +184,137 @@ fn bad_flag_values_are_usage_errors() {
     let out = kplan(&["generate", "--help"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Exit codes:"));
 }
+
+/// A snapshot where topic `clicks` sits on brokers 1 and 2 only and `orders` on 3 and 4: every
+/// band is met, so only `--spread-topics` copies data to spread `clicks`.
+fn lopsided_snapshot(dir: &Path) -> PathBuf {
+    let partition = |p: usize, a: i32, b: i32| {
+        let (x, y) = if p.is_multiple_of(2) { (a, b) } else { (b, a) };
+        serde_json::json!({"partition": p, "replicas": [x, y], "size_bytes": 1_000_000_000u64,
+            "bytes_in_per_sec": 1_000_000, "bytes_out_per_sec": 2_000_000})
+    };
+    let topic = |name: &str, a: i32, b: i32| {
+        let parts: Vec<_> = (0..8).map(|p| partition(p, a, b)).collect();
+        serde_json::json!({"name": name, "partitions": parts})
+    };
+    let snapshot = serde_json::json!({
+        "version": 1,
+        "cluster_id": "lopsided",
+        "brokers": (1..=4).map(|id| serde_json::json!({"id": id})).collect::<Vec<_>>(),
+        "topics": [topic("clicks", 1, 2), topic("orders", 3, 4)],
+    });
+    let path = dir.join("lopsided.json");
+    std::fs::write(&path, snapshot.to_string()).unwrap();
+    path
+}
+
+/// Replicas and leaders of `topic` per broker after `plan` (a reassignment JSON) on `snapshot`.
+fn topic_counts(
+    snapshot: &Path,
+    plan: &serde_json::Value,
+    topic: &str,
+) -> Vec<(i64, usize, usize)> {
+    let snap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(snapshot).unwrap()).unwrap();
+    let t = snap["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == topic)
+        .unwrap();
+    let mut lists: Vec<Vec<i64>> = t["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            p["replicas"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b.as_i64().unwrap())
+                .collect()
+        })
+        .collect();
+    for e in plan["partitions"].as_array().unwrap() {
+        if e["topic"] == topic {
+            let p = e["partition"].as_u64().unwrap() as usize;
+            lists[p] = e["replicas"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b.as_i64().unwrap())
+                .collect();
+        }
+    }
+    (1..=4)
+        .map(|b| {
+            let replicas = lists.iter().filter(|l| l.contains(&b)).count();
+            let leaders = lists.iter().filter(|l| l[0] == b).count();
+            (b, replicas, leaders)
+        })
+        .collect()
+}
+
+#[test]
+fn spread_topics_copies_data_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = lopsided_snapshot(dir.path());
+    let plan_path = dir.path().join("plan.json");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "generate",
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+            "-o",
+            plan_path.to_str().unwrap(),
+            "--output",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = kplan(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let plan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
+        (summary, plan)
+    };
+    // By default spread is a tie-breaker: no clicks replica changes broker.
+    let (summary, plan) = run(&[]);
+    assert_eq!(summary["replicas_moved"], 0, "{summary}");
+    let before = topic_counts(&snapshot, &plan, "clicks");
+    assert!(before.iter().any(|&(_, r, _)| r == 0), "{before:?}");
+
+    let (summary, plan) = run(&["--spread-topics", "click.*"]);
+    // 16 replicas over 4 brokers: within one of 4 is 3..=5; 8 leaders: 1..=3.
+    for (b, replicas, leaders) in topic_counts(&snapshot, &plan, "clicks") {
+        assert!(
+            (3..=5).contains(&replicas),
+            "broker {b}: {replicas} clicks replicas"
+        );
+        assert!(
+            (1..=3).contains(&leaders),
+            "broker {b}: leads {leaders} clicks partitions"
+        );
+    }
+    let goal = summary["goals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["goal"] == "topic-spread")
+        .unwrap()
+        .clone();
+    assert_eq!(goal["status"], "met", "{goal}");
+    let detail = goal["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("--spread-topics") && detail.contains("extra replica move"),
+        "{detail}"
+    );
+    assert!(
+        summary["replicas_moved"].as_u64().unwrap() >= 6,
+        "{summary}"
+    );
+}

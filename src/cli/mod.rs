@@ -232,6 +232,11 @@ pub struct GenerateArgs {
     /// Only reorder replicas (preferred leaders): no data moves.
     #[arg(long)]
     pub leaders_only: bool,
+    /// Spread each matching topic's replicas and leaders evenly: every eligible broker ends
+    /// within one of the topic's even share where racks allow, copying data for it (anchored
+    /// regex; the extra moves are reported). Without it, spread never copies data.
+    #[arg(long, value_name = "REGEX", value_parser = values::topic_regex)]
+    pub spread_topics: Option<regex::Regex>,
     /// Wall-clock cap; the best plan found by then is returned.
     #[arg(long, default_value = "60s", value_parser = values::duration)]
     pub time_limit: std::time::Duration,

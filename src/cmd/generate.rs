@@ -33,6 +33,7 @@ pub fn request(args: &GenerateArgs, cluster: &Cluster) -> anyhow::Result<PlanReq
         max_moves: args.max_moves,
         max_move_bytes: args.max_move_bytes,
         leaders_only: args.leaders_only,
+        spread_topics: args.spread_topics.clone(),
         time_limit: args.time_limit,
     })
 }

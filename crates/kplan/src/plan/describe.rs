@@ -61,7 +61,7 @@ pub fn describe(cluster: &Cluster, request: &PlanRequest) -> Result<ClusterState
     let pb = Problem::new(cluster, request)?;
     let st = Placement::current(&pb, &request.goals);
     let bounds = resource_bounds(&st, request);
-    let goals = goal_status(&st, request, spread_excess(&st), &bounds);
+    let goals = goal_status(&st, request, spread_excess(&st), &bounds, None);
     let eligible: BTreeSet<BrokerId> = pb.eligible_brokers().map(|b| pb.broker_ids[b]).collect();
     let brokers = cluster
         .brokers()

@@ -4,6 +4,7 @@ use super::bounds::ResourceBound;
 use super::placement::Placement;
 use super::problem::Bx;
 use super::report::{GoalState, GoalStatus};
+use super::topic_spread::spread_distance;
 use super::{Goal, PlanRequest};
 use crate::model::Resource;
 
@@ -38,18 +39,36 @@ pub fn goal_status(
     request: &PlanRequest,
     initial_spread: (u32, u32),
     bounds: &[ResourceBound; 5],
+    spread_moved: Option<(usize, f64)>,
 ) -> Vec<GoalStatus> {
     let mut out: Vec<GoalStatus> = Resource::ALL
         .iter()
         .map(|&r| resource_status(st, request, r, &bounds[r.index()]))
         .collect();
+    out.push(match spread_moved {
+        Some(moved) if request.spread_topics.is_some() => spread_topics_status(st, request, moved),
+        _ => topic_spread_status(st, request, initial_spread),
+    });
+    out
+}
+
+/// The default topic spread: a tie-breaker that never copies data.
+fn topic_spread_status(
+    st: &Placement,
+    request: &PlanRequest,
+    initial_spread: (u32, u32),
+) -> GoalStatus {
     let (replicas, leaders) = spread_excess(st);
     let met = replicas + leaders == 0;
-    out.push(GoalStatus {
+    GoalStatus {
         goal: Goal::TopicSpread,
         weight: request.goals.topic_spread(),
         met,
-        status: if met { GoalState::Met } else { GoalState::Unmet },
+        status: if met {
+            GoalState::Met
+        } else {
+            GoalState::Unmet
+        },
         max_over_mean: None,
         min_over_mean: None,
         bound: None,
@@ -65,8 +84,50 @@ pub fn goal_status(
                 initial_spread.0, initial_spread.1
             )
         },
-    });
-    out
+    }
+}
+
+/// `--spread-topics`: the matching topics within one of their even share, and what it copied.
+fn spread_topics_status(
+    st: &Placement,
+    request: &PlanRequest,
+    (moves, bytes): (usize, f64),
+) -> GoalStatus {
+    let (replicas, leaders) = spread_distance(st);
+    let met = replicas + leaders == 0;
+    let topics = st.pb.topics.iter().filter(|t| t.spread).count();
+    let cost = format!(
+        "{moves} extra replica move(s), {:.1} GB, for the spread",
+        bytes / 1e9
+    );
+    GoalStatus {
+        goal: Goal::TopicSpread,
+        weight: request.goals.topic_spread(),
+        met,
+        status: if met {
+            GoalState::Met
+        } else {
+            GoalState::Unmet
+        },
+        max_over_mean: None,
+        min_over_mean: None,
+        bound: None,
+        min_bound: None,
+        bound_reason: None,
+        bound_ignores_budget: false,
+        detail: if met {
+            format!(
+                "{topics} topic(s) matching --spread-topics within one of their even share on \
+                 every eligible broker; {cost}"
+            )
+        } else {
+            format!(
+                "{topics} topic(s) matching --spread-topics: {replicas} replica(s) and {leaders} \
+                 leader(s) outside one of their even share (racks, the budget or the leader band \
+                 allow no closer); {cost}"
+            )
+        },
+    }
 }
 
 /// One resource: its worst brokers, whether it is in band, and whether its bound says no plan

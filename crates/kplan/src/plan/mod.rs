@@ -21,6 +21,7 @@ mod replace;
 mod report;
 mod request;
 mod safety_net;
+mod topic_spread;
 pub mod verifier;
 mod warnings;
 mod worst_first;

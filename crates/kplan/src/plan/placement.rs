@@ -9,7 +9,9 @@
 //! ```
 //!
 //! An excess topic replica costs a tenth of a one-replica count deviation, so balance comes first
-//! and spread second. Data movement is not in `cost`: the replica stages only look for moves
+//! and spread second. A topic matching `--spread-topics` is priced instead at ten count deviations
+//! per replica (or leader) outside `[floor, cap]` (within one of its even share, see
+//! `topic_spread`), so once spread the other stages keep it. Data movement is not in `cost`: the replica stages only look for moves
 //! around brokers out of band and make a move only if it lowers the cost, preferring among those
 //! the ones that spread topics and copy fewer bytes. Spread alone never moves data: copying a
 //! partition to lower one topic's count on one broker costs more than it buys (see `balance`);
@@ -40,6 +42,9 @@ pub struct Placement<'a> {
     /// Cost weight per resource: goal weight · 100 / mean (0 when the goal is off).
     unit: [f64; 5],
     spread_unit: f64,
+    /// Cost of one replica or leader of a `--spread-topics` topic outside its range: ten
+    /// one-replica count deviations, so the stages keep the spread once made.
+    spread_topic_unit: f64,
 }
 
 impl<'a> Placement<'a> {
@@ -67,6 +72,7 @@ impl<'a> Placement<'a> {
             unit[r.index()] = goals.resource(r) * 100.0 * pb.band(r).scale();
         }
         let spread_unit = goals.topic_spread() * 10.0 * pb.band(Resource::Replicas).scale();
+        let spread_topic_unit = 1000.0 * pb.band(Resource::Replicas).scale();
         let mut s = Placement {
             pb,
             replicas: Vec::new(),
@@ -76,6 +82,7 @@ impl<'a> Placement<'a> {
             hosted: vec![Vec::new(); nb],
             unit,
             spread_unit,
+            spread_topic_unit,
         };
         for (p, reps) in replicas.iter().enumerate() {
             for (i, &b) in reps.iter().enumerate() {
@@ -250,28 +257,39 @@ impl<'a> Placement<'a> {
             .sum()
     }
 
-    /// Cost of a topic count `n` against its cap, on an eligible broker.
+    /// Cost of a count `n` of topic `t`'s replicas (or leaders) on an eligible broker: above the
+    /// cap by default, outside `[floor, cap]` for a `--spread-topics` topic.
     #[inline]
-    fn spread_cost(&self, b: Bx, n: u32, cap: u32) -> f64 {
+    fn spread_cost(&self, b: Bx, t: usize, n: u32, leaders: bool) -> f64 {
         if !self.pb.eligible[b] {
             return 0.0;
         }
-        self.spread_unit * n.saturating_sub(cap) as f64
+        let info = &self.pb.topics[t];
+        let (floor, cap) = if leaders {
+            (info.leader_floor, info.leader_cap)
+        } else {
+            (info.replica_floor, info.replica_cap)
+        };
+        if info.spread {
+            self.spread_topic_unit * (n.saturating_sub(cap) + floor.saturating_sub(n)) as f64
+        } else {
+            self.spread_unit * n.saturating_sub(cap) as f64
+        }
     }
 
     /// Change of topic-spread cost when broker `b` gains (`+1`) or loses (`-1`) a replica of `t`.
     #[inline]
     pub fn spread_delta(&self, t: usize, b: Bx, change: i32, leaders: bool) -> f64 {
-        if self.spread_unit == 0.0 {
+        if self.spread_unit == 0.0 && !self.pb.topics[t].spread {
             return 0.0;
         }
-        let (n, cap) = if leaders {
-            (self.topic_leaders(t, b), self.pb.topics[t].leader_cap)
+        let n = if leaders {
+            self.topic_leaders(t, b)
         } else {
-            (self.topic_replicas(t, b), self.pb.topics[t].replica_cap)
+            self.topic_replicas(t, b)
         };
         let after = (n as i64 + change as i64).max(0) as u32;
-        self.spread_cost(b, after, cap) - self.spread_cost(b, n, cap)
+        self.spread_cost(b, t, after, leaders) - self.spread_cost(b, t, n, leaders)
     }
 
     /// Total cost over `resources` plus the topic spread of replicas (and of leaders when
@@ -283,12 +301,12 @@ impl<'a> Placement<'a> {
             .map(|b| self.band_cost_with(b, resources, &zero))
             .sum();
         let leaders = resources.iter().any(|r| r.follows_leader());
-        for (t, info) in self.pb.topics.iter().enumerate() {
+        for t in 0..self.pb.topics.len() {
             for b in 0..nb {
                 c += if leaders {
-                    self.spread_cost(b, self.topic_leaders(t, b), info.leader_cap)
+                    self.spread_cost(b, t, self.topic_leaders(t, b), true)
                 } else {
-                    self.spread_cost(b, self.topic_replicas(t, b), info.replica_cap)
+                    self.spread_cost(b, t, self.topic_replicas(t, b), false)
                 };
             }
         }

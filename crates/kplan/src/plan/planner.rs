@@ -22,6 +22,7 @@ use super::problem::{Bx, Problem};
 use super::repair::repair;
 use super::report::{LowerBound, Plan, PlanReport, ResourceBand, StageReport};
 use super::safety_net::SafetyNet;
+use super::topic_spread::spread_topics;
 use super::verifier::verify;
 use super::warnings::warnings;
 use super::{PartitionReassignment, PlanError, PlanRequest, Reassignment};
@@ -44,7 +45,7 @@ struct Stage {
 }
 
 /// The pipeline, in order.
-const STAGES: [Stage; 6] = [
+const STAGES: [Stage; 7] = [
     Stage {
         name: "repair",
         work_bound: "one pass over the partitions",
@@ -56,6 +57,12 @@ const STAGES: [Stage; 6] = [
         work_bound: "one move per replica a broker lacks",
         runs: moves_data,
         run: fill_stage,
+    },
+    Stage {
+        name: "spread",
+        work_bound: "one move per replica of a --spread-topics topic outside its range",
+        runs: spreads_topics,
+        run: spread_stage,
     },
     Stage {
         name: "balance",
@@ -94,6 +101,8 @@ struct Run<'a> {
     lower_bound: LowerBound,
     /// The exact model was solved to optimality.
     exact_optimal: bool,
+    /// Replicas and bytes the `--spread-topics` stage moved.
+    spread_moved: Option<(usize, f64)>,
 }
 
 /// What a stage did.
@@ -131,6 +140,10 @@ fn exact_applies(run: &Run) -> bool {
     moves_data(run)
         && (excess_data || bands_unmet(&run.st, run.request, &run.bounds))
         && mip::exact(run.pb, EXACT_MIP_BINARIES).is_some()
+}
+
+fn spreads_topics(run: &Run) -> bool {
+    moves_data(run) && run.request.spread_topics.is_some()
 }
 
 fn repair_stage(run: &mut Run) -> Result<Outcome, PlanError> {
@@ -197,6 +210,16 @@ pub struct StageStarted {
     pub cost: Option<f64>,
 }
 
+/// `--spread-topics`: matching topics' replicas into their range, copying data. The stages after
+/// it price a count outside the range far above a band deviation, so they keep the spread; the
+/// leaders stage brings those topics' leaders into their range last.
+fn spread_stage(run: &mut Run) -> Result<Outcome, PlanError> {
+    let bytes_before = run.budget.bytes;
+    let moved = spread_topics(&mut run.st, &mut run.budget, &run.net);
+    run.spread_moved = Some((moved, run.budget.bytes - bytes_before));
+    Ok(Outcome::changes(moved))
+}
+
 /// Plans `request` on `cluster`.
 pub fn plan(cluster: &Cluster, request: &PlanRequest) -> Result<Plan, PlanError> {
     plan_observed(cluster, request, |_| {})
@@ -234,6 +257,7 @@ pub fn plan_observed(
         bounds,
         lower_bound,
         exact_optimal: false,
+        spread_moved: request.spread_topics.as_ref().map(|_| (0, 0.0)),
     };
     let mut stages = Vec::new();
     for (i, stage) in STAGES.iter().enumerate() {
@@ -273,7 +297,13 @@ fn finish(
         let msgs: Vec<String> = v.iter().take(5).map(ToString::to_string).collect();
         PlanError::InvalidPlan(msgs.join("; "))
     })?;
-    let goals = goal_status(&run.st, request, initial_spread, &run.bounds);
+    let goals = goal_status(
+        &run.st,
+        request,
+        initial_spread,
+        &run.bounds,
+        run.spread_moved,
+    );
     let time_limit_reached = run.net.fired();
     let warnings = warnings(
         pb,

@@ -13,6 +13,7 @@
 
 use std::collections::BTreeSet;
 
+use super::topic_spread::within_one;
 use super::{Band, PlanError, PlanRequest};
 use crate::model::{BrokerId, Cluster, Partition, Resource, Topic, TopicPartition};
 
@@ -71,7 +72,13 @@ pub struct TopicInfo {
     pub replica_cap: u32,
     /// At most this many leaders of the topic per eligible broker.
     pub leader_cap: u32,
+    /// At least this many replicas and leaders per eligible broker (0 unless `spread`).
+    pub replica_floor: u32,
+    pub leader_floor: u32,
     pub movable: bool,
+    /// Matches `--spread-topics`: replicas and leaders end within one of their even share
+    /// (between floor and cap, see `topic_spread`), priced far above the default spread.
+    pub spread: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -303,12 +310,26 @@ impl Compiler<'_> {
         }
         let n = self.parts.len() - start;
         let replicas: usize = self.parts[start..].iter().map(|p| p.target_rf).sum();
+        let spread = self.request.is_spread_topic(&topic.name);
+        let (replica_floor, replica_cap) = if spread {
+            within_one(replicas as u32, self.n_eligible)
+        } else {
+            (0, replicas.div_ceil(self.n_eligible) as u32)
+        };
+        let (leader_floor, leader_cap) = if spread {
+            within_one(n as u32, self.n_eligible)
+        } else {
+            (0, n.div_ceil(self.n_eligible) as u32)
+        };
         self.topics.push(TopicInfo {
             name: topic.name.clone(),
             parts: start..self.parts.len(),
-            replica_cap: replicas.div_ceil(self.n_eligible) as u32,
-            leader_cap: n.div_ceil(self.n_eligible) as u32,
+            replica_cap,
+            leader_cap,
+            replica_floor,
+            leader_floor,
             movable,
+            spread,
         });
         Ok(())
     }

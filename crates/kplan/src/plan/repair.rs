@@ -76,8 +76,10 @@ fn add_cost(st: &Placement, p: usize, b: Bx) -> f64 {
         + 1e-6 * st.pressure(b, &REPLICA_RESOURCES)
 }
 
-/// The cheapest eligible broker to take a replica of `p` (replacing `src` when given) such that
-/// the partition can still reach its rack spread with the slots it has left.
+/// The cheapest eligible broker to take a replica of `p` (replacing `src` when given), preferring
+/// those that let the partition reach its rack spread with the slots it has left. When none does
+/// (two staying replicas share a rack and no slot is left), any broker will do: the rack step
+/// that follows moves one of the doubled replicas.
 fn best_destination(st: &Placement, p: usize, src: Option<Bx>, budget: &Budget) -> Option<Bx> {
     let pb = st.pb;
     let part = &pb.parts[p];
@@ -88,22 +90,20 @@ fn best_destination(st: &Placement, p: usize, src: Option<Bx>, budget: &Budget) 
         .filter(|&b| Some(b) != src && pb.eligible[b])
         .collect();
     let slots_after = part.target_rf.saturating_sub(base.len() + 1);
-    let mut best: Option<(f64, Bx)> = None;
+    let mut best: Option<(bool, f64, Bx)> = None;
     for b in pb.eligible_brokers() {
         if st.replicas[p].contains(&b) || !budget.allows(Budget::delta(pb, p, src, Some(b))) {
             continue;
         }
         let mut trial = base.clone();
         trial.push(b);
-        if pb.rack_spread(&trial) + slots_after < part.racks_required {
-            continue;
-        }
+        let short = pb.rack_spread(&trial) + slots_after < part.racks_required;
         let c = add_cost(st, p, b);
-        if best.is_none_or(|(bc, _)| c < bc) {
-            best = Some((c, b));
+        if best.is_none_or(|(bs, bc, _)| (short, c) < (bs, bc)) {
+            best = Some((short, c, b));
         }
     }
-    best.map(|(_, b)| b)
+    best.map(|(_, _, b)| b)
 }
 
 /// The replica of `p` whose removal lowers the cost most while keeping the rack spread.

@@ -108,7 +108,7 @@ pub fn replace(
     let after =
         Placement::from_replicas(&pb, &request.goals, final_replicas(cluster, &pb, &targets));
     let bounds = resource_bounds(&before, &request);
-    let goals = goal_status(&after, &request, spread_excess(&before), &bounds);
+    let goals = goal_status(&after, &request, spread_excess(&before), &bounds, None);
     let mut notes = warnings(&pb, &goals, cluster, &request, false, false);
     notes.push(format!(
         "--replace moves exactly the replicas of broker(s) {} and nothing else; the goals are \

@@ -29,6 +29,10 @@ pub struct PlanRequest {
     pub max_move_bytes: Option<u64>,
     /// Only reorder replicas: no replica changes broker.
     pub leaders_only: bool,
+    /// Topics whose replicas and leaders must end within one of their even share per eligible
+    /// broker where racks allow, copying data for it (`--spread-topics`); other topics' spread
+    /// is only a tie-breaker.
+    pub spread_topics: Option<Regex>,
     /// Wall-clock cap for the whole optimisation.
     pub time_limit: Duration,
 }
@@ -47,6 +51,7 @@ impl Default for PlanRequest {
             max_moves: None,
             max_move_bytes: None,
             leaders_only: false,
+            spread_topics: None,
             time_limit: Duration::from_secs(60),
         }
     }
@@ -58,6 +63,15 @@ impl PlanRequest {
         self.topics.as_ref().is_none_or(|re| re.is_match(topic))
             && !self
                 .exclude_topics
+                .as_ref()
+                .is_some_and(|re| re.is_match(topic))
+    }
+
+    /// True when `topic` may change and must be spread evenly (`--spread-topics`).
+    pub fn is_spread_topic(&self, topic: &str) -> bool {
+        self.is_movable_topic(topic)
+            && self
+                .spread_topics
                 .as_ref()
                 .is_some_and(|re| re.is_match(topic))
     }

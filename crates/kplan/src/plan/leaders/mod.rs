@@ -14,7 +14,8 @@
 //!    a transfer between brokers with room in the count band, or a swap (`b` hands `p` to `c`
 //!    and takes `q` back), which keeps both counts.
 //! 3. [`spread`] — topics above their per-broker leader cap hand leaderships on where that
-//!    costs nothing else.
+//!    costs nothing else; topics matching `--spread-topics` into their range whatever it costs
+//!    (within the leader count band).
 //!
 //! A transfer away from a partition's current leader costs a small penalty, so leadership only
 //! moves where it buys balance.
@@ -37,6 +38,7 @@ pub fn balance_leaders(st: &mut Placement) -> usize {
     let mut made = counts::into_band(st, &mut led);
     made += search::bytes_out(st, &mut led);
     made += spread::leader_spread(st, &mut led);
+    made += spread::spread_topic_leaders(st, &mut led);
     made
 }
 
