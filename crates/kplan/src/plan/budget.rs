@@ -47,6 +47,13 @@ impl Budget {
         moves_ok && bytes_ok
     }
 
+    /// True when at least 95 % of either budget is used: what is left cannot carry the
+    /// neighbourhood MIPs' exchanges, which then only prove the budget tight at great cost.
+    pub fn nearly_spent(&self) -> bool {
+        const SPENT: f64 = 0.95;
+        self.moves as f64 >= SPENT * self.max_moves as f64 || self.bytes >= SPENT * self.max_bytes
+    }
+
     pub fn charge(&mut self, delta: (i64, f64)) {
         self.moves = (self.moves as i64 + delta.0).max(0) as usize;
         self.bytes = (self.bytes + delta.1).max(0.0);
@@ -65,6 +72,17 @@ mod tests {
         assert!(!b.allows((0, 800.0)), "bytes over the budget");
         assert!(b.allows((0, 400.0)));
         assert!(b.allows((-1, -100.0)));
+    }
+
+    #[test]
+    fn a_budget_is_nearly_spent_at_95_percent_of_either_limit() {
+        let mut b = Budget::new(Some(100), Some(1_000));
+        assert!(!b.nearly_spent());
+        b.charge((94, 940.0));
+        assert!(!b.nearly_spent());
+        b.charge((1, 20.0));
+        assert!(b.nearly_spent(), "95 moves of 100");
+        assert!(!Budget::new(None, None).nearly_spent());
     }
 
     #[test]

@@ -72,7 +72,7 @@ const STAGES: [Stage; 7] = [
     },
     Stage {
         name: "mip",
-        work_bound: "6 neighbourhoods of at most 1,000 binaries and 200 nodes each",
+        work_bound: "6 neighbourhoods of at most 1,000 binaries and 200 nodes each; none once 95% of a budget is spent",
         runs: neighbourhoods_apply,
         run: mip_stage,
     },
@@ -128,8 +128,13 @@ fn moves_data(run: &Run) -> bool {
     !run.request.leaders_only
 }
 
+/// Neighbourhood MIPs on large clusters, unless the budget is nearly spent: then the bands are
+/// out of reach by construction, and each MIP (a knapsack under the budget row) would run to its
+/// node limit for little.
 fn neighbourhoods_apply(run: &Run) -> bool {
-    moves_data(run) && mip::exact(run.pb, EXACT_MIP_BINARIES).is_none()
+    moves_data(run)
+        && !run.budget.nearly_spent()
+        && mip::exact(run.pb, EXACT_MIP_BINARIES).is_none()
 }
 
 /// The exact joint model, when the cluster is small enough and the heuristics left a band goal
