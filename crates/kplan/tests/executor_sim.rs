@@ -436,6 +436,18 @@ impl Rehearsal {
         }
     }
 
+    /// `cancel --plan` on this plan's partitions, throttles restored.
+    fn cancel_options(&self) -> CancelOptions {
+        CancelOptions {
+            scope: CancelScope::Plan {
+                plan: self.plan.reassignment.clone(),
+                state_file: self.state_file(),
+            },
+            preserve_throttles: false,
+            original_order: None,
+        }
+    }
+
     /// Runs `execute` without waiting `n` times (time standing still): waves 1..=n go out.
     async fn submit_waves(&self, n: usize) {
         for _ in 0..n {
@@ -545,14 +557,7 @@ async fn cancel_halfway_puts_replicas_and_throttles_back() {
     r.submit_waves(2).await;
     r.sim.advance(Duration::from_secs(50)); // halfway through a 100 s copy
     assert_eq!(r.moving(), 1);
-    let options = CancelOptions {
-        scope: CancelScope::Plan {
-            plan: r.plan.reassignment.clone(),
-            state_file: r.state_file(),
-        },
-        preserve_throttles: false,
-        original_order: None,
-    };
+    let options = r.cancel_options();
     let mut events = Vec::new();
     let report = exec::cancel(&r.admin, &options, &mut |e| events.push(e))
         .await
@@ -785,14 +790,7 @@ async fn cancel_puts_the_original_replica_order_back() {
     });
     r.sim.advance(Duration::from_secs(5));
     assert_eq!(r.moving(), 1);
-    let options = CancelOptions {
-        scope: CancelScope::Plan {
-            plan: r.plan.reassignment.clone(),
-            state_file: r.state_file(),
-        },
-        preserve_throttles: false,
-        original_order: None,
-    };
+    let options = r.cancel_options();
     let mut events = Vec::new();
     exec::cancel(&r.admin, &options, &mut |e| events.push(e))
         .await
