@@ -10,6 +10,8 @@ fn scaled(v: f64, step: f64, units: &[&str]) -> String {
         i += 1;
     }
     if i == 0 {
+        // An empty f64 sum is -0.0 (std's Sum starts there): never print "-0".
+        let v = if v.round() == 0.0 { 0.0 } else { v };
         format!("{v:.0} {}", units[0])
     } else {
         format!("{v:.1} {}", units[i])
@@ -47,6 +49,8 @@ mod tests {
         assert_eq!(bytes(1536.0), "1.5 KiB");
         assert_eq!(bytes(10.0), "10 B");
         assert_eq!(rate(3_400_000.0), "3.4 MB/s");
+        assert_eq!(rate(Vec::<f64>::new().iter().sum()), "0 B/s");
+        assert_eq!(bytes(-0.4), "0 B");
         assert_eq!(duration(3720.0), "1h 02m");
         assert_eq!(duration(250.0), "4m 10s");
     }
