@@ -31,6 +31,15 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
                 human::bytes(bytes_remaining as f64)
             ),
             VerifyEvent::StillMoving { .. } => {}
+            VerifyEvent::PollFailed {
+                error,
+                attempt,
+                retry_in,
+            } => eprintln!(
+                "warning: looking at the cluster failed ({attempt}/{}): {error}; retrying in {}",
+                exec::MAX_POLL_FAILURES,
+                human::duration(retry_in.as_secs_f64())
+            ),
         };
         Ok(exec::verify(admin, &plan, &options, &mut on_event).await?)
     })?;

@@ -538,8 +538,9 @@ async fn verify_waits_reporting_each_round_then_restores_the_ledger() {
     };
     let mut rounds = Vec::new();
     let report = exec::verify(&r.admin, &r.plan, &options, &mut |e| {
-        let VerifyEvent::StillMoving { in_progress, .. } = e;
-        rounds.push(in_progress);
+        if let VerifyEvent::StillMoving { in_progress, .. } = e {
+            rounds.push(in_progress);
+        }
         r.sim.advance(Duration::from_secs(60));
     })
     .await
@@ -801,4 +802,39 @@ async fn cancel_puts_the_original_replica_order_back() {
     );
     assert_eq!(r.moving(), 0);
     assert_eq!(r.replicas()[1], vec![5, 2], "the original order");
+}
+
+/// `verify --wait` outlives looks that fail, as execute does: reported, retried, then done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_waits_through_failed_looks() {
+    let r = Rehearsal::start().await;
+    let options = ExecuteOptions {
+        max_moves_per_broker: 5,
+        ..r.options(false)
+    };
+    for _ in 1..=2 {
+        let (o, _) = r
+            .execute(&options, &StopSignal::new(), Duration::ZERO, &mut |_| {})
+            .await;
+        o.unwrap();
+    }
+    r.sim.inject(Fault::ApiError {
+        api: ApiKey::ListPartitionReassignments,
+        error: kplan_sim::ResponseError::ClusterAuthorizationFailed,
+        times: 2,
+    });
+    let options = VerifyOptions {
+        wait: true,
+        ..r.verify_options()
+    };
+    let mut failed = Vec::new();
+    let report = exec::verify(&r.admin, &r.plan, &options, &mut |e| match e {
+        VerifyEvent::PollFailed { attempt, .. } => failed.push(attempt),
+        VerifyEvent::StillMoving { .. } => r.sim.advance(Duration::from_secs(60)),
+    })
+    .await
+    .unwrap();
+    assert_eq!(failed, vec![1, 2]);
+    assert_eq!(report.exit_code, 0);
+    r.assert_throttles_restored();
 }

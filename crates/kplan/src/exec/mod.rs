@@ -51,6 +51,7 @@ mod move_spec;
 mod partition_status;
 mod permissions;
 mod plan_file;
+mod poll_retry;
 mod preflight;
 mod state_file;
 mod status;
@@ -76,6 +77,7 @@ pub use move_spec::{MoveSpec, Wave};
 pub use partition_status::{classify, exit_code, PartitionStatus};
 pub use permissions::{cancel_needs, check_permissions, execute_needs, throttle_needs, Need};
 pub use plan_file::{parse_plan, read_plan, PlanFile, PlanFileError};
+pub use poll_retry::{MAX_POLL_FAILURES, MAX_RETRY_PAUSE};
 pub use preflight::{preflight, Drift, PreflightRules, Refusal};
 pub use state_file::{StateFile, StateFileError};
 pub use status::{status, ReassignmentStatus};
@@ -96,5 +98,4 @@ pub use throttle_plan::{
 pub use verify::{
     verify, PartitionProgress, ThrottleRestore, VerifyEvent, VerifyOptions, VerifyReport,
 };
-pub use wave_loop::MAX_POLL_FAILURES;
 pub use waves::{plan_waves, WaveLimits};

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use super::poll_retry::PollRetry;
 use super::{
     apply_changes, classify, current_configs, exit_code, restore_ledger, throttle_plan,
     unthrottle_changes, ClusterView, ExecError, MoveSpec, PartitionStatus, PlanFile, StateFile,
@@ -76,11 +77,18 @@ pub struct VerifyReport {
 }
 
 /// What `verify --wait` reports between polls.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VerifyEvent {
     StillMoving {
         in_progress: usize,
         bytes_remaining: u64,
+    },
+    /// A look at the cluster failed (a broker or the controller away); verify waits `retry_in`
+    /// and looks again, up to [`MAX_POLL_FAILURES`](super::MAX_POLL_FAILURES) failures in a row.
+    PollFailed {
+        error: String,
+        attempt: u32,
+        retry_in: Duration,
     },
 }
 
@@ -93,7 +101,7 @@ pub async fn verify<A: KafkaAdmin>(
     let started = Instant::now();
     let partitions = loop {
         let queued = queued(&options.state_file, &plan.digest)?;
-        let view = ClusterView::fetch(admin, &plan.reassignment, true).await?;
+        let view = look(admin, &plan.reassignment, options, started, events).await?;
         let rows = partition_progress(&plan.reassignment, &view, &queued);
         let moving = rows.iter().any(|r| {
             matches!(
@@ -126,6 +134,38 @@ pub async fn verify<A: KafkaAdmin>(
         exit_code,
         throttles,
     })
+}
+
+/// The cluster as the plan sees it. With `--wait`, a look that fails (a broker or the controller
+/// away) is reported and retried ([`PollRetry`]) until the timeout.
+async fn look<A: KafkaAdmin>(
+    admin: &A,
+    plan: &Reassignment,
+    options: &VerifyOptions,
+    started: Instant,
+    events: &mut dyn FnMut(VerifyEvent),
+) -> Result<ClusterView, ExecError> {
+    let mut retry = PollRetry::default();
+    loop {
+        let error = match ClusterView::fetch(admin, plan, true).await {
+            Ok(view) => return Ok(view),
+            Err(e) => e,
+        };
+        let next = options
+            .wait
+            .then(|| retry.failed(options.poll_interval))
+            .flatten()
+            .filter(|_| started.elapsed() < options.timeout);
+        let Some(next) = next else {
+            return Err(error.into());
+        };
+        events(VerifyEvent::PollFailed {
+            error: error.to_string(),
+            attempt: next.attempt,
+            retry_in: next.pause,
+        });
+        tokio::time::sleep(next.pause).await;
+    }
 }
 
 /// Partitions an unfinished execution of this very plan has not submitted yet.

@@ -6,13 +6,13 @@
 //! preferred leaders are elected and the throttle ledger is restored.
 //!
 //! A poll that fails (the broker the client talks to dies, the controller moves) does not end a
-//! run that follows its moves: it is reported, and retried after a growing pause through any
-//! broker that answers, up to [`MAX_POLL_FAILURES`] in a row. Moves keep running in the cluster
-//! meanwhile; nothing is submitted until a poll succeeds and reconciles.
+//! run that follows its moves ([`PollRetry`]): it is reported and retried. Moves keep running in
+//! the cluster meanwhile; nothing is submitted until a poll succeeds and reconciles.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::poll_retry::{PollRetry, MAX_POLL_FAILURES};
 use super::{
     restore_ledger, ClusterView, ExecError, ExecuteEvent, ExecuteOptions, ExecuteOutcome,
     ExecutionState, Progress, StopSignal,
@@ -20,20 +20,6 @@ use super::{
 use crate::kafka::{ElectionKind, KafkaAdmin};
 use crate::model::{BrokerId, TopicPartition};
 use crate::plan::Reassignment;
-
-/// Failed polls in a row after which `execute --wait` gives up (about three minutes of pauses).
-pub const MAX_POLL_FAILURES: u32 = 10;
-
-/// The longest pause between two failed polls.
-const MAX_RETRY_PAUSE: Duration = Duration::from_secs(30);
-
-/// The pause after the `attempt`-th failed poll in a row: the poll interval (at least a
-/// second), doubled each time, at most [`MAX_RETRY_PAUSE`].
-fn retry_pause(poll_interval: Duration, attempt: u32) -> Duration {
-    let base = poll_interval.max(Duration::from_secs(1));
-    base.saturating_mul(1 << attempt.saturating_sub(1).min(16))
-        .min(MAX_RETRY_PAUSE)
-}
 
 pub(super) struct WaveLoop<'a, A> {
     admin: &'a A,
@@ -84,33 +70,25 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
         events(ExecuteEvent::Watching {
             bytes_total: self.bytes_total,
         });
-        let mut failures = 0;
+        let mut retry = PollRetry::default();
         let mut last = Progress::default();
         loop {
             let progress = match self.poll().await {
                 Ok(p) => {
-                    failures = 0;
+                    retry.succeeded();
                     last = p;
                     p
                 }
-                Err(e) if self.options.wait && failures + 1 < MAX_POLL_FAILURES => {
-                    failures += 1;
-                    let retry_in = retry_pause(self.options.poll_interval, failures);
-                    events(ExecuteEvent::PollFailed {
-                        error: e.to_string(),
-                        attempt: failures,
-                        max_attempts: MAX_POLL_FAILURES,
-                        retry_in,
-                    });
+                Err(e) => {
+                    let pause = self.retry_or_give_up(e, &mut retry, events)?;
                     if stop.is_stopped() {
                         return Ok(ExecuteOutcome::Interrupted {
                             in_flight: last.in_flight,
                         });
                     }
-                    tokio::time::sleep(retry_in).await;
+                    tokio::time::sleep(pause).await;
                     continue;
                 }
-                Err(e) => return Err(e),
             };
             events(ExecuteEvent::Progress(progress));
             self.report_stalled(events);
@@ -163,6 +141,29 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
             bytes_remaining: self.bytes_remaining(&in_flight),
             bytes_total: self.bytes_total,
         })
+    }
+
+    /// After a failed poll: the pause before the next one (reported), or — without `--wait`, or
+    /// after too many failures in a row — the error.
+    fn retry_or_give_up(
+        &self,
+        error: ExecError,
+        retry: &mut PollRetry,
+        events: &mut dyn FnMut(ExecuteEvent),
+    ) -> Result<Duration, ExecError> {
+        if !self.options.wait {
+            return Err(error);
+        }
+        let Some(next) = retry.failed(self.options.poll_interval) else {
+            return Err(error);
+        };
+        events(ExecuteEvent::PollFailed {
+            error: error.to_string(),
+            attempt: next.attempt,
+            max_attempts: MAX_POLL_FAILURES,
+            retry_in: next.pause,
+        });
+        Ok(next.pause)
     }
 
     /// Reports the moves of this run that wait for a broker that is down, when that changes.
