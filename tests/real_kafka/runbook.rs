@@ -49,9 +49,17 @@ fn runbook_throttles_match_kafkas_tool_and_are_restored() {
         "Kafka's --verify cleared its rates"
     );
 
-    // The operator's own rate, set before kplan runs.
+    // The operator's own rate, set before kplan runs, on a broker of a moving partition (whatever
+    // the planner chose), where both tools set their rates during the move.
+    let operator = moves
+        .iter()
+        .find_map(|(_, p, target)| {
+            let current = &assignment[*p as usize];
+            (target != current).then(|| current[0])
+        })
+        .expect("a partition moves");
     f.alter_broker(
-        1,
+        operator,
         &[("leader.replication.throttled.rate", Some("12345678"))],
     );
 
@@ -96,11 +104,11 @@ fn runbook_throttles_match_kafkas_tool_and_are_restored() {
         );
     }
     let left = broker_throttles(&f);
-    f.alter_broker(1, &[("leader.replication.throttled.rate", None)]);
+    f.alter_broker(operator, &[("leader.replication.throttled.rate", None)]);
     assert_eq!(
         left,
         BTreeMap::from([(
-            1,
+            operator,
             BTreeMap::from([(
                 "leader.replication.throttled.rate".to_owned(),
                 "12345678".to_owned()
