@@ -43,6 +43,9 @@ impl ExecuteOutput {
         }
     }
 
+    /// One arm per event, each a line or two: the whole mapping from the executor's events to
+    /// what a person or a machine reads stays in one table, which splitting would scatter
+    /// (hence longer than 80 lines).
     pub fn event(&mut self, event: &ExecuteEvent) {
         match event {
             ExecuteEvent::Resuming => {
