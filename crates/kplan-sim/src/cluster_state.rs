@@ -6,12 +6,10 @@
 //! two events (a copy catching up) every copy runs at a constant rate, so `advance_to` jumps from
 //! event to event exactly; the result does not depend on how time was sliced.
 //!
-//! Copy rates follow KIP-73. A replica being added to broker `f` of partition `p` (led by `l`)
-//! is *leader-throttled* when `leader.replication.throttled.replicas` of the topic lists `p:l`
-//! (or is `*`) and `l` has `leader.replication.throttled.rate`; it is *follower-throttled* when
-//! the follower list covers `p:f` and `f` has `follower.replication.throttled.rate`. A broker's
-//! rate is shared equally by its throttled copies; unthrottled copies share the broker's line
-//! rate (divided by its slow-disk factor). A copy runs at the minimum of the limits that apply.
+//! Copy rates follow KIP-73 as the broker applies it (see `replication_quota`): each throttle
+//! rate is one byte budget per broker that also carries the in-sync replication of the
+//! partitions it throttles; what is left is shared by the copies catching up, max-min fairly
+//! across leader, follower and line (the line rate divided by the slow-disk factor) budgets.
 //!
 //! A reassignment follows KIP-455 as the KRaft controller runs it: replicas = target followed by
 //! the replicas being removed; adding replicas join the ISR when they catch up; when all have, the
@@ -23,6 +21,7 @@ use std::collections::BTreeMap;
 use kafka_protocol::error::ResponseError;
 
 use super::config_catalog::{self, Scope};
+use super::replication_quota;
 use super::spec::{SimSpec, SpecError};
 use super::KafkaVersion;
 
@@ -162,25 +161,6 @@ pub struct ClusterState {
     /// Wall-clock milliseconds at simulated time 0 (timestamps in ListOffsets).
     pub start_unix_ms: i64,
     pub line_rate: f64,
-}
-
-/// A copy that can run now, and whether the leader's and the follower's throttles apply to it.
-struct RunningCopy {
-    topic: String,
-    partition: usize,
-    leader: i32,
-    follower: i32,
-    leader_throttled: bool,
-    follower_throttled: bool,
-}
-
-/// One replica copy in progress, with its rate for the current interval.
-#[derive(Clone, Debug)]
-struct Copy {
-    topic: String,
-    partition: usize,
-    follower: i32,
-    rate: f64,
 }
 
 impl ClusterState {
@@ -342,116 +322,18 @@ impl ClusterState {
             .map(String::as_str)
     }
 
-    fn throttle_rate(&self, broker: i32, key: &str) -> Option<f64> {
+    /// A broker's throttle rate for `key`, bytes/s (`None` when not set).
+    pub(crate) fn throttle_rate(&self, broker: i32, key: &str) -> Option<f64> {
         self.broker_config(broker, key)
             .and_then(|v| v.trim().parse::<i64>().ok())
             .filter(|v| *v < i64::MAX)
             .map(|v| v as f64)
     }
 
-    /// Whether a throttle applies to `broker`'s part in copying `partition` of `topic`: the
-    /// topic's list names the replica and the broker has a rate.
-    fn throttled(
-        &self,
-        topic: &SimTopic,
-        partition: i32,
-        broker: i32,
-        list_key: &str,
-        rate_key: &str,
-    ) -> bool {
-        let list = topic.configs.get(list_key).map(String::as_str);
-        config_catalog::list_covers(list, partition, broker)
-            && self.throttle_rate(broker, rate_key).is_some()
-    }
-
-    /// The copies that can run now: their leader and their follower are alive.
-    fn running_copies(&self) -> Vec<RunningCopy> {
-        let mut out = Vec::new();
-        for (name, topic) in &self.topics {
-            for (i, p) in topic.partitions.iter().enumerate() {
-                for &f in p.copied.keys() {
-                    if p.leader < 0 || !self.alive(p.leader) || !self.alive(f) {
-                        continue; // stalled: nobody to copy from, or nobody to copy to
-                    }
-                    out.push(RunningCopy {
-                        topic: name.clone(),
-                        partition: i,
-                        leader: p.leader,
-                        follower: f,
-                        leader_throttled: self.throttled(
-                            topic,
-                            p.index,
-                            p.leader,
-                            "leader.replication.throttled.replicas",
-                            "leader.replication.throttled.rate",
-                        ),
-                        follower_throttled: self.throttled(
-                            topic,
-                            p.index,
-                            f,
-                            "follower.replication.throttled.replicas",
-                            "follower.replication.throttled.rate",
-                        ),
-                    });
-                }
-            }
-        }
-        out
-    }
-
-    /// Every copy in progress and the rate it runs at right now (see the module docs): the
-    /// follower's line rate shared by its copies, capped by each throttle shared by the copies
-    /// it applies to.
-    fn copies(&self) -> Vec<Copy> {
-        let running = self.running_copies();
-        let mut leader_share: BTreeMap<i32, usize> = BTreeMap::new();
-        let mut follower_share: BTreeMap<i32, usize> = BTreeMap::new();
-        let mut line_share: BTreeMap<i32, usize> = BTreeMap::new();
-        for r in &running {
-            if r.leader_throttled {
-                *leader_share.entry(r.leader).or_default() += 1;
-            }
-            if r.follower_throttled {
-                *follower_share.entry(r.follower).or_default() += 1;
-            }
-            *line_share.entry(r.follower).or_default() += 1;
-        }
-        let cap = |broker: i32, key: &str, share: &BTreeMap<i32, usize>| {
-            self.throttle_rate(broker, key).unwrap_or(f64::INFINITY) / share[&broker] as f64
-        };
-        running
-            .into_iter()
-            .map(|r| {
-                let slowdown = self.brokers[&r.follower].slowdown.max(1e-9);
-                let mut rate = self.line_rate / slowdown / line_share[&r.follower] as f64;
-                if r.leader_throttled {
-                    rate = rate.min(cap(
-                        r.leader,
-                        "leader.replication.throttled.rate",
-                        &leader_share,
-                    ));
-                }
-                if r.follower_throttled {
-                    rate = rate.min(cap(
-                        r.follower,
-                        "follower.replication.throttled.rate",
-                        &follower_share,
-                    ));
-                }
-                Copy {
-                    topic: r.topic,
-                    partition: r.partition,
-                    follower: r.follower,
-                    rate,
-                }
-            })
-            .collect()
-    }
-
     /// Runs the cluster forward to simulated time `t`, event by event.
     pub fn advance_to(&mut self, t: f64) {
         while self.now < t {
-            let copies = self.copies();
+            let copies = replication_quota::copy_rates(self);
             // The next catch-up: copied + rate·dt = size + in·dt  ⇒  dt = (size − copied) / (rate − in).
             let mut step = t - self.now;
             for c in &copies {

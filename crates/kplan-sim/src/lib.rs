@@ -23,6 +23,7 @@ mod config_synonyms;
 mod fault;
 mod handlers;
 mod kafka_version;
+mod replication_quota;
 mod sasl_server;
 mod server;
 mod sim_clock;
