@@ -40,6 +40,7 @@
 
 mod cancel;
 mod cluster_view;
+mod copy_time;
 mod dry_run;
 mod elect_leaders;
 mod election_file;
@@ -50,6 +51,7 @@ mod execution_state;
 mod move_spec;
 mod partition_status;
 mod permissions;
+mod partition_traffic;
 mod plan_file;
 mod poll_retry;
 mod preflight;
@@ -66,6 +68,7 @@ mod waves;
 
 pub use cancel::{cancel, CancelEvent, CancelOptions, CancelReport, CancelScope, OrderChanged};
 pub use cluster_view::ClusterView;
+pub use copy_time::{BrokerCopy, CopyLimits, CopySide, CopyTime, WaveCopyTime, THIN_HEADROOM};
 pub use dry_run::{dry_run, dry_run_offline, DryRun};
 pub use elect_leaders::{elect_leaders, ElectionScope};
 pub use election_file::parse_election_file;
@@ -76,6 +79,7 @@ pub use execution_state::{digest, ExecutionState, LedgerEntry, LedgerTarget, Thr
 pub use move_spec::{MoveSpec, Wave};
 pub use partition_status::{classify, exit_code, PartitionStatus};
 pub use permissions::{cancel_needs, check_permissions, execute_needs, throttle_needs, Need};
+pub use partition_traffic::{live_traffic, snapshot_traffic, PartitionTraffic, TrafficMap};
 pub use plan_file::{parse_plan, read_plan, PlanFile, PlanFileError};
 pub use poll_retry::{MAX_POLL_FAILURES, MAX_RETRY_PAUSE};
 pub use preflight::{preflight, Drift, PreflightRules, Refusal};
