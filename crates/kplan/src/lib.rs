@@ -8,12 +8,14 @@
 //! - [`kafka`]: the one trait through which kplan talks to Kafka, and its krafka implementation.
 //! - [`synthetic`]: seeded clusters for benchmarks, tests and rehearsals.
 //! - [`scenario`]: hard instances (skewed load families, hot partitions, rack violations).
+//! - [`human`]: numbers as people read them (sizes, rates, durations).
 //!
 //! The command line lives in the `kplan` binary (the workspace root); the simulated cluster
 //! used by `kplan sandbox` and the tests is the separate `kplan-sim` crate, so this library
 //! carries no broker-side protocol code.
 pub mod exec;
 pub mod files;
+pub mod human;
 pub mod kafka;
 pub mod model;
 pub mod plan;

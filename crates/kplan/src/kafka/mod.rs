@@ -8,6 +8,7 @@ mod connect_failure;
 mod kafka_admin;
 mod kafka_error;
 mod krafka_admin;
+mod offset_sample;
 mod snapshot_capture;
 
 pub use admin_types::*;
@@ -19,6 +20,7 @@ pub use client_properties::{
 pub use kafka_admin::KafkaAdmin;
 pub use kafka_error::KafkaError;
 pub use krafka_admin::KrafkaAdmin;
+pub use offset_sample::OffsetSample;
 pub use snapshot_capture::{
     anonymize, capture, parse_traffic, CaptureEvent, CaptureOptions, TrafficInput,
 };

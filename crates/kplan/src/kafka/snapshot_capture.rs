@@ -6,10 +6,10 @@
 //! offsets on the topic (each group reads everything once).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::admin_types::*;
-use super::{KafkaAdmin, KafkaError};
+use super::{KafkaAdmin, KafkaError, OffsetSample};
 use crate::files::{
     BrokerCapacity, BrokerEntry, CaptureInfo, PartitionEntry, ReassignmentEntry, ReplicaLogDir,
     SnapshotFile, TopicEntry,
@@ -424,27 +424,24 @@ async fn sample_traffic<A: KafkaAdmin>(
                 .map(|p| TopicPartition::new(t.name.clone(), p.partition))
         })
         .collect();
-    let earliest = admin.list_offsets(&led, OffsetKind::Earliest).await?;
-    // Each sample is dated at the middle of its round trip, so request latency (large
-    // against a remote cluster, small against the window) does not bias the rate.
-    let midpoint = |sent: Instant| sent + sent.elapsed() / 2;
-    let sent = Instant::now();
-    let first = admin.list_offsets(&led, OffsetKind::Latest).await?;
-    let first_at = midpoint(sent);
-    wait_out(window, events).await;
-    let sent = Instant::now();
-    let second = admin.list_offsets(&led, OffsetKind::Latest).await?;
-    let elapsed = (midpoint(sent) - first_at).as_secs_f64();
-    events(CaptureEvent::Sampling {
-        elapsed: window,
-        total: window,
-    });
-    let offsets = Offsets {
-        earliest,
-        first,
-        second,
-    };
-    let (bytes_in, failures) = offsets.rates(topics, dirs, elapsed);
+    let sample = OffsetSample::take(admin, &led, window, &mut |elapsed, total| {
+        events(CaptureEvent::Sampling { elapsed, total })
+    })
+    .await?;
+    let mut bytes_in = BTreeMap::new();
+    let mut failures = 0usize;
+    for t in topics {
+        for p in &t.partitions {
+            let tp = TopicPartition::new(t.name.clone(), p.partition);
+            match sample.bytes_in(&tp, dirs.size(&tp, p.leader)) {
+                Some(rate) => {
+                    bytes_in.insert(tp, rate);
+                }
+                None if p.leader.is_some() => failures += 1,
+                None => {}
+            }
+        }
+    }
     if failures > 0 {
         events(CaptureEvent::Warning(format!(
             "ListOffsets failed for {failures} partitions; their traffic is recorded as 0"
@@ -453,61 +450,8 @@ async fn sample_traffic<A: KafkaAdmin>(
     Ok(Traffic {
         bytes_in,
         source: "end-offset-sampling",
-        sample_seconds: Some(elapsed),
+        sample_seconds: Some(sample.elapsed),
     })
-}
-
-/// Sleeps through the sampling window, reporting as it goes.
-async fn wait_out(window: Duration, events: &mut dyn FnMut(CaptureEvent)) {
-    let started = Instant::now();
-    while started.elapsed() < window {
-        events(CaptureEvent::Sampling {
-            elapsed: started.elapsed(),
-            total: window,
-        });
-        tokio::time::sleep((window - started.elapsed()).min(Duration::from_millis(200))).await;
-    }
-}
-
-/// The three offset reads of a sample.
-struct Offsets {
-    earliest: PerPartition<i64>,
-    first: PerPartition<i64>,
-    second: PerPartition<i64>,
-}
-
-impl Offsets {
-    /// Bytes in per partition over `elapsed` seconds, and how many led partitions had no
-    /// offsets.
-    fn rates(
-        &self,
-        topics: &[TopicState],
-        dirs: &LogDirs,
-        elapsed: f64,
-    ) -> (BTreeMap<TopicPartition, f64>, usize) {
-        let mut rates = BTreeMap::new();
-        let mut failures = 0usize;
-        for t in topics {
-            for p in &t.partitions {
-                let tp = TopicPartition::new(t.name.clone(), p.partition);
-                let (Some(Ok(start)), Some(Ok(a)), Some(Ok(b))) = (
-                    self.earliest.get(&tp),
-                    self.first.get(&tp),
-                    self.second.get(&tp),
-                ) else {
-                    if p.leader.is_some() {
-                        failures += 1;
-                    }
-                    continue;
-                };
-                let messages = (a - start).max(0) as f64;
-                let size = dirs.size(&tp, p.leader) as f64;
-                let avg = if messages > 0.0 { size / messages } else { 0.0 };
-                rates.insert(tp, ((b - a).max(0) as f64 / elapsed) * avg);
-            }
-        }
-        (rates, failures)
-    }
 }
 
 /// Per topic, the consumer groups with committed offsets on it (each reads everything once).
