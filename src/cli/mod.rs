@@ -1,12 +1,14 @@
 //! The command line: clap definitions. Parsing only; `cmd` does the work.
 
 mod connection;
+mod copy_time;
 mod runbook;
 mod sandbox;
 mod snapshot;
 pub mod values;
 
 pub use connection::ConnectionArgs;
+pub use copy_time::ThrottleArgs;
 pub use runbook::{
     CancelArgs, ElectLeadersArgs, ExecuteArgs, StatusArgs, ThrottleClearArgs, ThrottleCommand,
     ThrottleSetArgs, ThrottleShowArgs, VerifyArgs,
@@ -138,7 +140,9 @@ const SNAPSHOT_EXIT_CODES: &str = "Exit codes:
 
 const EXECUTE_EXIT_CODES: &str = "Exit codes:
   0  done, or (without --wait) the next wave was submitted; --dry-run printed its plan
-  1  error: bad plan file, cannot connect, a dead broker in the plan, a stale plan, a refused move
+  1  error: bad plan file, cannot connect, a dead broker in the plan, a stale plan, a refused move,
+     a throttle the produce traffic fills (its copies would never catch up; --force runs it), a
+     --target-duration no throttle meets; --dry-run: a throttle execute would refuse
   2  usage error (unknown flag, bad value)
   130 interrupted with Ctrl-C: in-flight moves keep running; run again to resume, or kplan cancel";
 
@@ -240,9 +244,10 @@ pub struct GenerateArgs {
     /// Wall-clock cap; the best plan found by then is returned.
     #[arg(long, default_value = "60s", value_parser = values::duration)]
     pub time_limit: std::time::Duration,
-    /// Replication throttle, only to estimate the copy time (e.g. 50MB/s).
-    #[arg(long, value_parser = values::rate)]
-    pub throttle: Option<u64>,
+    /// The copy-time estimate: per wave (as `execute` would plan them with its default limits)
+    /// and in total, counting the produce traffic that shares the throttle.
+    #[command(flatten)]
+    pub copy: ThrottleArgs,
     /// Summary format: a table on stderr, or JSON on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,

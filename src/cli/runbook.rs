@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{values, ConnectionArgs, OutputFormat};
+use super::{values, ConnectionArgs, OutputFormat, ThrottleArgs};
 use kplan::kafka::ElectionKind;
 
 #[derive(Debug, clap::Args)]
@@ -12,9 +12,16 @@ pub struct ExecuteArgs {
     /// The plan: any kafka-reassign-partitions JSON (kplan's carries a staleness check).
     #[arg(long, alias = "reassignment-json-file", value_name = "FILE")]
     pub plan: PathBuf,
-    /// Replication throttle for the moves, e.g. 50MB/s or plain bytes/s (50000000).
-    #[arg(long, value_parser = values::rate)]
-    pub throttle: Option<u64>,
+    #[command(flatten)]
+    pub copy: ThrottleArgs,
+    /// Measure the produce traffic of the partitions to copy for this long before anything
+    /// changes (end offsets read twice), for the estimate and the convergence check. Default:
+    /// 5s with a throttle (the check needs it), none without; 0s skips it.
+    #[arg(long, value_name = "DURATION", value_parser = values::duration)]
+    pub traffic_sample: Option<std::time::Duration>,
+    /// Take the produce traffic from this snapshot instead of measuring it.
+    #[arg(long, value_name = "FILE", conflicts_with = "snapshot")]
+    pub traffic_from: Option<PathBuf>,
     /// At most this many replicas coming into, and going out of, any broker per wave.
     #[arg(long, default_value_t = 5)]
     pub max_moves_per_broker: usize,
@@ -33,7 +40,8 @@ pub struct ExecuteArgs {
     /// Allow partitions that are already being reassigned (their target is replaced).
     #[arg(long)]
     pub additional: bool,
-    /// Proceed with the partitions that did not drift since planning (the rest are skipped).
+    /// Proceed with the partitions that did not drift since planning (the rest are skipped), and
+    /// run a throttle the live traffic fills (its copies never catch up until it is raised).
     #[arg(long)]
     pub force: bool,
     /// After the last wave, do not elect the preferred leaders of the moved partitions.

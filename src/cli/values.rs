@@ -91,6 +91,22 @@ pub fn rate(s: &str) -> Result<u64, String> {
     Ok(r)
 }
 
+/// `--throttle`: a rate, or `auto` (the smallest rate that meets `--target-duration`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThrottleArg {
+    Rate(u64),
+    Auto,
+}
+
+/// `50MB/s`, `50000000` or `auto`.
+pub fn throttle(s: &str) -> Result<ThrottleArg, String> {
+    if s.trim().eq_ignore_ascii_case("auto") {
+        Ok(ThrottleArg::Auto)
+    } else {
+        rate(s).map(ThrottleArg::Rate)
+    }
+}
+
 /// `60s`, `2m`, `1h`, `500ms`, or plain seconds.
 pub fn duration(s: &str) -> Result<Duration, String> {
     let (v, unit) = split_number(s)?;

@@ -7,9 +7,10 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::render::review::Review;
-use super::render::{bars, progress, review_html, review_markdown, tables};
+use super::render::{bars, copy_time, progress, review_html, review_markdown, tables};
 use super::report;
 use crate::cli::{GenerateArgs, OutputFormat, ReportFormat};
+use kplan::exec::{describe_broker, CopySchedule, ThrottleRequest};
 use kplan::files::{parse_topics_to_move, read_snapshot, write_atomic};
 use kplan::model::Cluster;
 use kplan::plan::{plan_observed, replace, Plan, PlanRequest};
@@ -53,7 +54,56 @@ fn topics_to_move(path: &Path, cluster: &Cluster) -> anyhow::Result<regex::Regex
     )
 }
 
+/// The copy-time estimate of the plan, when a throttle or target duration was given: `Err`
+/// holds why no throttle meets the target (a warning: the plan is still written).
+fn copy_schedule(
+    args: &GenerateArgs,
+    cluster: &Cluster,
+    planned: &Plan,
+    request: ThrottleRequest,
+) -> Option<Result<CopySchedule, String>> {
+    if request == ThrottleRequest::Unthrottled {
+        return None;
+    }
+    Some(
+        CopySchedule::for_snapshot(
+            cluster,
+            &planned.reassignment,
+            request,
+            args.copy.line_rate as f64,
+        )
+        .map_err(|e| e.to_string()),
+    )
+}
+
+/// Warnings of the estimate: no throttle meets the target, the throttle cannot finish, or
+/// leaves thin headroom.
+fn copy_warnings(schedule: &Result<CopySchedule, String>) -> Vec<String> {
+    let s = match schedule {
+        Ok(s) => s,
+        Err(e) => return vec![e.clone()],
+    };
+    if let Some(short) = s.shortfall() {
+        return vec![format!("{short}")];
+    }
+    if s.throttle.is_none() {
+        return Vec::new();
+    }
+    s.copy_time
+        .thin()
+        .iter()
+        .map(|(w, b)| {
+            format!(
+                "thin headroom ({} left for the backlog): {}",
+                kplan::human::rate(b.headroom),
+                describe_broker(*w, b)
+            )
+        })
+        .collect()
+}
+
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
+    let throttle = args.copy.request()?;
     let cluster = read_snapshot(&args.snapshot)?;
     let request = request(args, &cluster)?;
     let spinner = progress::planning_spinner(args.output == OutputFormat::Table);
@@ -72,12 +122,17 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         s.finish_and_clear();
     }
     let planned = planned?;
+    let schedule = copy_schedule(args, &cluster, &planned, throttle);
+    let copy = Copy {
+        schedule: schedule.as_ref().and_then(|s| s.as_ref().ok()),
+        warnings: schedule.iter().flat_map(copy_warnings).collect(),
+    };
     let review = Review::new(
         &args.snapshot,
         &cluster,
         &planned,
         &request,
-        tables::summary_rows(&planned, args.throttle),
+        tables::summary_rows(&planned, copy.schedule),
     );
     let plan_json = planned
         .reassignment
@@ -86,10 +141,10 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         .to_json();
     write_files(args, &planned, &plan_json, &review, request.tolerance)?;
     match args.output {
-        OutputFormat::Json => print_json(args, &cluster, &planned),
-        OutputFormat::Table => {
-            print_tables(args, &cluster, &planned, &request, &plan_json, &review)
-        }
+        OutputFormat::Json => print_json(args, &cluster, &planned, &copy),
+        OutputFormat::Table => print_tables(
+            args, &cluster, &planned, &request, &plan_json, &review, &copy,
+        ),
     }
 }
 
@@ -117,17 +172,30 @@ fn write_files(
     Ok(())
 }
 
-fn print_json(args: &GenerateArgs, cluster: &Cluster, planned: &Plan) -> anyhow::Result<()> {
+/// The copy-time estimate of a plan and its warnings (empty without a throttle).
+struct Copy<'a> {
+    schedule: Option<&'a CopySchedule>,
+    warnings: Vec<String>,
+}
+
+fn print_json(
+    args: &GenerateArgs,
+    cluster: &Cluster,
+    planned: &Plan,
+    copy: &Copy<'_>,
+) -> anyhow::Result<()> {
     let summary = report::JsonSummary {
         cluster_id: cluster.cluster_id(),
         partitions_changed: planned.metrics.partitions_changed,
         replicas_moved: planned.metrics.replicas_moved,
         bytes_moved: planned.metrics.bytes_moved,
         leader_changes: planned.metrics.leader_changes,
-        copy_seconds: args.throttle.map(|r| report::copy_seconds(planned, r)),
+        copy_seconds: copy.schedule.and_then(|s| s.copy_time.total_seconds),
+        copy_time: copy.schedule.map(copy_time::json),
         lower_bound: &planned.report.lower_bound,
         goals: &planned.report.goals,
         warnings: &planned.report.warnings,
+        copy_warnings: copy.warnings.clone(),
         brokers: report::json_brokers(cluster, planned),
         report: &planned.report,
         plan: args.output_file.is_none().then_some(&planned.reassignment),
@@ -146,6 +214,7 @@ fn print_tables(
     request: &PlanRequest,
     plan_json: &str,
     review: &Review,
+    copy: &Copy<'_>,
 ) -> anyhow::Result<()> {
     if args.output_file.is_none() {
         std::io::stdout().lock().write_all(plan_json.as_bytes())?;
@@ -153,9 +222,19 @@ fn print_tables(
     let mut err = std::io::stderr().lock();
     writeln!(err, "{}", tables::broker_table(cluster, planned, request))?;
     writeln!(err, "{}", bars::furthest_from_balance(review, 24))?;
-    writeln!(err, "{}", tables::summary_table(planned, args.throttle))?;
+    writeln!(err, "{}", tables::summary_table(planned, copy.schedule))?;
     writeln!(err, "{}", tables::goal_table(planned))?;
-    for w in &planned.report.warnings {
+    if let Some(s) = copy.schedule {
+        let view = kplan::exec::ClusterView::from_snapshot(cluster, &planned.reassignment);
+        let moves = kplan::exec::by_partition(&view.moves(&planned.reassignment));
+        writeln!(err, "{}", copy_time::total_line(s))?;
+        writeln!(
+            err,
+            "{}",
+            tables::wave_table(&s.waves, &moves, &s.copy_time)
+        )?;
+    }
+    for w in planned.report.warnings.iter().chain(&copy.warnings) {
         writeln!(err, "warning: {w}")?;
     }
     if let Some(path) = &args.output_file {

@@ -1,24 +1,11 @@
-//! The plan summary for machines (`generate --output json`) and the copy-time estimate; the
-//! tables for people are in [`render::tables`](super::render::tables).
+//! The plan summary for machines (`generate --output json`); the tables for people are in
+//! [`render::tables`](super::render::tables), the copy-time estimate in
+//! [`render::copy_time`](super::render::copy_time).
 
 use serde::Serialize;
 
 use kplan::model::{BrokerId, Cluster, Resource};
 use kplan::plan::Plan;
-
-/// Seconds to copy the plan's data when every broker's replication is throttled to `rate`:
-/// the busiest broker, in or out, sets the pace.
-pub fn copy_seconds(plan: &Plan, rate: u64) -> f64 {
-    let m = &plan.metrics;
-    let busiest = m
-        .copy_in
-        .values()
-        .chain(m.copy_out.values())
-        .copied()
-        .max()
-        .unwrap_or(0);
-    busiest as f64 / rate as f64
-}
 
 /// The machine-readable summary of `--output json`.
 #[derive(Serialize)]
@@ -28,10 +15,18 @@ pub struct JsonSummary<'a> {
     pub replicas_moved: usize,
     pub bytes_moved: u64,
     pub leader_changes: usize,
+    /// The copy-time estimate in total (`null` without a throttle, or when it never finishes).
     pub copy_seconds: Option<f64>,
+    /// The estimate per wave, with the throttle it is for (see `render::copy_time::json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_time: Option<serde_json::Value>,
     pub lower_bound: &'a kplan::plan::LowerBound,
     pub goals: &'a [kplan::plan::GoalStatus],
     pub warnings: &'a [String],
+    /// Warnings of the copy-time estimate: a throttle too low, thin headroom, a target no
+    /// throttle meets.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub copy_warnings: Vec<String>,
     pub brokers: Vec<JsonBroker>,
     pub report: &'a kplan::plan::PlanReport,
     #[serde(skip_serializing_if = "Option::is_none")]

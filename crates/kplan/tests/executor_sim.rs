@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use kplan::exec::{
-    self, CancelEvent, CancelOptions, CancelScope, ClearScope, ElectionScope, ExecError,
+    self, CancelEvent, CancelOptions, CancelScope, ClearScope, Clock, ElectionScope, ExecError,
     ExecuteEvent, ExecuteOptions, ExecuteOutcome, PartitionStatus, PlanFile, PreflightRules,
     Progress, Refusal, StateFile, StopSignal, ThrottleCleared, ThrottleRestore, ThrottleScope,
-    VerifyEvent, VerifyOptions,
+    TrafficSource, VerifyEvent, VerifyOptions,
 };
 use kplan::kafka::{ConnectionSettings, ElectionKind, KrafkaAdmin};
 use kplan::model::{BrokerId, TopicPartition};
@@ -85,6 +85,9 @@ impl Rehearsal {
     fn options(&self, wait: bool) -> ExecuteOptions {
         ExecuteOptions {
             throttle: Some(RATE),
+            target_duration: None,
+            line_rate: 100.0 * MB as f64,
+            traffic: TrafficSource::Unknown,
             max_moves_per_broker: 1,
             max_inflight_bytes: None,
             wait,
@@ -93,6 +96,7 @@ impl Rehearsal {
             state_file: self.state_file(),
             rollback_file: PathBuf::from(format!("{}.rollback.json", self.plan.path.display())),
             poll_interval: Duration::from_millis(5),
+            clock: Clock::wall(),
         }
     }
 
@@ -195,7 +199,7 @@ async fn a_plan_runs_in_waves_under_a_throttle_and_everything_is_put_back() {
         panic!("{:?}", events[0]);
     };
     assert_eq!(rollback.len(), 5);
-    let ExecuteEvent::WavesPlanned { waves, moves } = &events[1] else {
+    let ExecuteEvent::WavesPlanned { waves, moves, .. } = &events[1] else {
         panic!("{:?}", events[1]);
     };
     assert_eq!(waves.len(), 5);

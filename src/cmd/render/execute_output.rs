@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use indicatif::ProgressBar;
 use serde_json::json;
 
-use super::{human, progress, tables};
-use kplan::exec::{list_summary, DryRun, ExecuteEvent, ExecuteOutcome, Progress};
+use super::{copy_time, human, progress, tables};
+use kplan::exec::{describe_broker, list_summary, DryRun, ExecuteEvent, ExecuteOutcome, Progress};
 use kplan::model::{BrokerId, TopicPartition};
 
 pub struct ExecuteOutput {
@@ -18,6 +18,8 @@ pub struct ExecuteOutput {
     plan: PathBuf,
     state_file: PathBuf,
     bar: Option<ProgressBar>,
+    /// The target duration an automatic throttle was chosen for.
+    target: Option<std::time::Duration>,
 }
 
 impl ExecuteOutput {
@@ -28,6 +30,7 @@ impl ExecuteOutput {
             plan: plan.to_owned(),
             state_file: state_file.to_owned(),
             bar: None,
+            target: None,
         }
     }
 
@@ -64,9 +67,11 @@ impl ExecuteOutput {
                 ));
                 self.emit(json!({"event": "rollback", "file": file.display().to_string()}));
             }
-            ExecuteEvent::WavesPlanned { waves, moves } => {
-                self.say(tables::wave_table(waves, moves).to_string())
-            }
+            ExecuteEvent::SamplingTraffic { .. }
+            | ExecuteEvent::ThrottleChosen { .. }
+            | ExecuteEvent::ThinHeadroom(_)
+            | ExecuteEvent::RunningUnconverging(_)
+            | ExecuteEvent::WavesPlanned { .. } => self.copy_event(event),
             ExecuteEvent::Throttled {
                 rate,
                 plan,
@@ -158,6 +163,59 @@ impl ExecuteOutput {
         self.emit(json!({"event": "stalled", "brokers": by_broker}));
     }
 
+    /// The copy-time events: traffic measured, a throttle chosen, the waves and their estimate,
+    /// and the warnings of a throttle with thin (or no) headroom.
+    fn copy_event(&mut self, event: &ExecuteEvent) {
+        match event {
+            ExecuteEvent::SamplingTraffic { window, partitions } => {
+                self.say(format!(
+                    "measuring the produce traffic of the {partitions} partition(s) to copy for {} (--traffic-sample)…",
+                    human::duration(window.as_secs_f64())
+                ));
+                self.emit(json!({"event": "sampling_traffic", "window_seconds": window.as_secs_f64(), "partitions": partitions}));
+            }
+            ExecuteEvent::ThrottleChosen {
+                rate,
+                target,
+                seconds,
+            } => {
+                self.target = Some(*target);
+                self.say(format!(
+                    "throttle auto: {} is the smallest throttle that copies the plan within {} (estimate {})",
+                    human::rate(*rate as f64),
+                    human::duration(target.as_secs_f64()),
+                    copy_time::seconds(*seconds)
+                ));
+                self.emit(json!({"event": "throttle_chosen", "rate": rate, "target_seconds": target.as_secs_f64(), "seconds": seconds}));
+            }
+            ExecuteEvent::ThinHeadroom(brokers) => {
+                for (w, b) in brokers {
+                    self.say(format!(
+                        "warning: thin headroom ({} of {} left for the backlog): {}",
+                        human::rate(b.headroom),
+                        human::rate(b.limit),
+                        describe_broker(*w, b)
+                    ));
+                }
+                self.emit(json!({"event": "thin_headroom", "brokers": brokers.iter().map(|(w, b)| json!({"wave": w + 1, "broker": b.broker, "side": b.side, "headroom": b.headroom, "limit": b.limit})).collect::<Vec<_>>()}));
+            }
+            ExecuteEvent::RunningUnconverging(short) => {
+                self.say(format!("warning (--force): {short}"));
+                self.emit(json!({"event": "not_converging", "shortfall": copy_time::shortfall_json(short)}));
+            }
+            ExecuteEvent::WavesPlanned {
+                waves,
+                moves,
+                copy_time: estimate,
+            } => {
+                self.say(tables::wave_table(waves, moves, estimate).to_string());
+                self.say(copy_time::estimate_line(estimate, self.target));
+                self.emit(json!({"event": "waves", "copy_time": copy_time::estimate_json(estimate, waves, self.target)}));
+            }
+            _ => {}
+        }
+    }
+
     fn progress(&self, p: &Progress) {
         if let Some(b) = &self.bar {
             b.set_position(p.bytes_total.saturating_sub(p.bytes_remaining));
@@ -207,7 +265,9 @@ impl ExecuteOutput {
     /// `--dry-run`: every config change and wave, nothing changed.
     pub fn dry_run(&self, dry: &DryRun) {
         if self.json {
-            self.emit(json!({"event": "dry_run", "config_changes": dry.config_changes, "waves": dry.waves}));
+            self.emit(json!({"event": "dry_run", "throttle": dry.throttle, "config_changes": dry.config_changes, "waves": dry.waves,
+                "copy_time": copy_time::estimate_json(&dry.copy_time, &dry.waves, self.target),
+                "refused": dry.shortfall.as_ref().map(copy_time::shortfall_json)}));
             return;
         }
         eprintln!("dry run: nothing is changed.");
@@ -226,7 +286,11 @@ impl ExecuteOutput {
                 }
             }
         }
-        eprintln!("{}", tables::wave_table(&dry.waves, &dry.moves));
+        eprintln!(
+            "{}",
+            tables::wave_table(&dry.waves, &dry.moves, &dry.copy_time)
+        );
+        eprintln!("{}", copy_time::estimate_line(&dry.copy_time, self.target));
     }
 }
 

@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 
-use super::human;
+use super::{copy_time, human};
 use kplan::exec::{
-    MoveSpec, PartitionProgress, PartitionStatus, ReassignmentStatus, ThrottleSetting, Wave,
+    CopySchedule, CopyTime, MoveSpec, PartitionProgress, PartitionStatus, ReassignmentStatus,
+    ThrottleSetting, Wave,
 };
 use kplan::kafka::PerPartition;
 use kplan::model::{BrokerId, Cluster, Resource, TopicPartition};
@@ -23,10 +24,25 @@ fn ids(v: &[BrokerId]) -> Vec<i32> {
     v.iter().map(|b| b.0).collect()
 }
 
-/// `execute`: each wave's partitions, bytes and (the first six) moves.
-pub fn wave_table(waves: &[Wave], moves: &BTreeMap<TopicPartition, MoveSpec>) -> Table {
-    let mut t = table(vec!["wave", "partitions", "data to copy", "moves"]);
-    for (i, w) in waves.iter().enumerate() {
+/// Waves a table shows; the rest are summed up in one row.
+const WAVES_SHOWN: usize = 40;
+
+/// Each wave's partitions, bytes, the copy-time estimate and the broker that sets its pace, and
+/// (the first six) moves; past [`WAVES_SHOWN`] waves, one row sums up the rest.
+pub fn wave_table(
+    waves: &[Wave],
+    moves: &BTreeMap<TopicPartition, MoveSpec>,
+    estimate: &CopyTime,
+) -> Table {
+    let mut t = table(vec![
+        "wave",
+        "partitions",
+        "data to copy",
+        "estimate",
+        "pace set by",
+        "moves",
+    ]);
+    for (i, w) in waves.iter().enumerate().take(WAVES_SHOWN) {
         let bytes: u64 = w
             .iter()
             .filter_map(|tp| moves.get(tp))
@@ -46,7 +62,34 @@ pub fn wave_table(waves: &[Wave], moves: &BTreeMap<TopicPartition, MoveSpec>) ->
             (i + 1).to_string(),
             w.len().to_string(),
             human::bytes(bytes as f64),
+            copy_time::seconds(estimate.waves.get(i).and_then(|e| e.seconds)),
+            copy_time::slowest(estimate, i)
+                .map(copy_time::pace)
+                .unwrap_or_else(|| "no copy".to_owned()),
             shown,
+        ]);
+    }
+    if waves.len() > WAVES_SHOWN {
+        let rest = &waves[WAVES_SHOWN..];
+        let bytes: u64 = rest
+            .iter()
+            .flatten()
+            .filter_map(|tp| moves.get(tp))
+            .map(MoveSpec::bytes_to_copy)
+            .sum();
+        let secs: Option<f64> = estimate
+            .waves
+            .iter()
+            .skip(WAVES_SHOWN)
+            .map(|w| w.seconds)
+            .sum();
+        t.add_row(vec![
+            format!("{}–{}", WAVES_SHOWN + 1, waves.len()),
+            rest.iter().map(Vec::len).sum::<usize>().to_string(),
+            human::bytes(bytes as f64),
+            copy_time::seconds(secs),
+            String::new(),
+            format!("{} more wave(s)", rest.len()),
         ]);
     }
     t
@@ -231,9 +274,10 @@ pub fn broker_table(cluster: &Cluster, plan: &Plan, request: &PlanRequest) -> Ta
     t
 }
 
-/// `generate`'s totals against their lower bounds, and the copy time at the throttle, as
-/// (name, value) rows: the terminal table and the review report show the same.
-pub fn summary_rows(plan: &Plan, throttle: Option<u64>) -> Vec<(String, String)> {
+/// `generate`'s totals against their lower bounds, and the copy-time estimate (given a throttle
+/// or a target duration), as (name, value) rows: the terminal table and the review report show
+/// the same.
+pub fn summary_rows(plan: &Plan, copy: Option<&CopySchedule>) -> Vec<(String, String)> {
     let m = &plan.metrics;
     let lb = &plan.report.lower_bound;
     let mut rows = vec![
@@ -260,19 +304,39 @@ pub fn summary_rows(plan: &Plan, throttle: Option<u64>) -> Vec<(String, String)>
         ),
         ("leader changes".to_owned(), m.leader_changes.to_string()),
     ];
-    if let Some(rate) = throttle {
-        rows.push((
-            format!("copy time at {}", human::rate(rate as f64)),
-            human::duration(crate::cmd::report::copy_seconds(plan, rate)),
-        ));
+    if let Some(s) = copy {
+        rows.push(copy_time_row(s));
     }
     rows
 }
 
+/// "copy time at 50.0 MB/s": the estimate, with the waves it assumes.
+fn copy_time_row(s: &CopySchedule) -> (String, String) {
+    let at = match s.throttle {
+        Some(r) => format!("copy time at {}", human::rate(r as f64)),
+        None => "copy time unthrottled".to_owned(),
+    };
+    let how = match s.target {
+        Some(t) => format!(
+            "auto: the smallest throttle within {}; ",
+            human::duration(t.as_secs_f64())
+        ),
+        None => String::new(),
+    };
+    (
+        at,
+        format!(
+            "{} ({how}{} wave(s) as execute plans them by default; produce traffic counted)",
+            copy_time::seconds(s.copy_time.total_seconds),
+            s.waves.len()
+        ),
+    )
+}
+
 /// `generate`: the totals of [`summary_rows`] as a table.
-pub fn summary_table(plan: &Plan, throttle: Option<u64>) -> Table {
+pub fn summary_table(plan: &Plan, copy: Option<&CopySchedule>) -> Table {
     let mut t = table(vec!["", "value"]);
-    for (name, value) in summary_rows(plan, throttle) {
+    for (name, value) in summary_rows(plan, copy) {
         t.add_row(vec![name, value]);
     }
     t

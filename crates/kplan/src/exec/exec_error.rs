@@ -3,8 +3,9 @@
 
 use std::fmt::Display;
 
-use super::{Drift, PlanFileError, Refusal, StateFileError};
+use super::{Drift, PlanFileError, Refusal, StateFileError, ThrottleShortfall};
 use crate::files::FileError;
+use crate::human;
 use crate::kafka::{principal_text, ConfigTarget, KafkaError, MissingAcl};
 use crate::model::TopicPartition;
 
@@ -56,6 +57,23 @@ pub enum ExecError {
     NotAuthorized {
         principal: Option<String>,
         missing: Vec<MissingAcl>,
+    },
+    /// The throttle cannot finish the plan: live traffic fills it (`--force` overrides).
+    #[error("refusing to execute: {0}")]
+    ThrottleTooLow(Box<ThrottleShortfall>),
+    /// No throttle finishes the plan within the target duration.
+    #[error(
+        "no throttle copies this plan within {}: {}",
+        human::duration(.target.as_secs_f64()),
+        match .best_seconds {
+            Some(s) => format!("at the line rate ({} per receiving broker, --line-rate) it takes {}; allow more time, or raise --line-rate if the brokers copy faster", human::rate(*.line_rate), human::duration(*s)),
+            None => format!("even at the line rate ({} per receiving broker, --line-rate) the copies never catch up with the produce traffic; move fewer busy partitions at once", human::rate(*.line_rate)),
+        }
+    )]
+    TargetUnreachable {
+        target: std::time::Duration,
+        best_seconds: Option<f64>,
+        line_rate: f64,
     },
 }
 

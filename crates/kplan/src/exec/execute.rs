@@ -1,9 +1,12 @@
 //! `execute`: a plan applied in waves, with throttles and a resumable state file.
 //!
-//! A run checks that its principal holds the ACLs it needs, reads the cluster, then either resumes the plan's unfinished state file or starts:
-//! preflight checks, the rollback file, waves, throttles (their prior values saved in the
-//! ledger *before* they change). Then the [`WaveLoop`] polls, submits wave after wave and, at
-//! the end, elects the preferred leaders and restores the ledger.
+//! A run checks that its principal holds the ACLs it needs, reads the cluster, then either
+//! resumes the plan's unfinished state file or starts: preflight checks, the produce traffic of
+//! the moving partitions, the throttle (given, or the smallest that meets `--target-duration`),
+//! waves and their copy-time estimate — a throttle the live traffic would fill is refused here,
+//! before anything changes — then the rollback file and throttles (their prior values saved in
+//! the ledger *before* they change). Then the [`WaveLoop`] polls, submits wave after wave and,
+//! at the end, elects the preferred leaders and restores the ledger.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -11,10 +14,10 @@ use std::time::Duration;
 
 use super::wave_loop::WaveLoop;
 use super::{
-    apply_changes, check_permissions, current_configs, execute_needs, plan_waves, planned_changes,
-    preflight, throttle_changes, throttle_plan, ClusterView, ExecError, ExecuteEvent,
-    ExecuteOutcome, ExecutionState, MoveSpec, PlanFile, PreflightRules, StateFile, StopSignal,
-    WaveLimits,
+    apply_changes, check_permissions, current_configs, execute_needs, measure_traffic,
+    planned_changes, preflight, throttle_changes, throttle_plan, Clock, ClusterView, CopySchedule,
+    ExecError, ExecuteEvent, ExecuteOutcome, ExecutionState, MoveSpec, PlanFile, PreflightRules,
+    StateFile, StopSignal, ThrottleRequest, TrafficMap, TrafficSource, WaveEstimate, WaveLimits,
 };
 use crate::files::write_atomic;
 use crate::kafka::KafkaAdmin;
@@ -26,6 +29,13 @@ use crate::plan::Reassignment;
 pub struct ExecuteOptions {
     /// Replication throttle for the moves, bytes/s; `None` leaves throttles alone.
     pub throttle: Option<u64>,
+    /// Instead of `throttle`, the smallest throttle that copies the plan within this duration
+    /// (`--throttle auto --target-duration 2h`).
+    pub target_duration: Option<Duration>,
+    /// What unthrottled copies into one broker run at (network or disk), bytes/s.
+    pub line_rate: f64,
+    /// Where the produce rates of the moving partitions come from.
+    pub traffic: TrafficSource,
     /// At most this many replicas coming into, and going out of, any broker per wave.
     pub max_moves_per_broker: usize,
     /// At most this many bytes copied per wave.
@@ -38,6 +48,8 @@ pub struct ExecuteOptions {
     pub state_file: StateFile,
     pub rollback_file: PathBuf,
     pub poll_interval: Duration,
+    /// The clock progress (and the live ETA) is measured on.
+    pub clock: Clock,
 }
 
 impl ExecuteOptions {
@@ -49,7 +61,54 @@ impl ExecuteOptions {
             max_inflight_bytes: self.max_inflight_bytes,
             free_disk: view.free_disk.clone(),
             last: view.under_min_isr(),
+            ..WaveLimits::default()
         }
+    }
+
+    /// The throttle the options ask for.
+    pub fn throttle_request(&self) -> ThrottleRequest {
+        match (self.target_duration, self.throttle) {
+            (Some(d), _) => ThrottleRequest::Within(d),
+            (None, Some(r)) => ThrottleRequest::Rate(r),
+            (None, None) => ThrottleRequest::Unthrottled,
+        }
+    }
+
+    /// The throttle, the waves shaped at it and their estimate, announced: a chosen throttle,
+    /// and thin headroom as a warning. Whether the throttle converges is the caller's to check.
+    pub fn schedule(
+        &self,
+        moves: &[MoveSpec],
+        traffic: &TrafficMap,
+        view: &ClusterView,
+        events: &mut dyn FnMut(ExecuteEvent),
+    ) -> Result<CopySchedule, ExecError> {
+        let schedule = CopySchedule::plan(
+            moves,
+            traffic,
+            self.throttle_request(),
+            self.line_rate,
+            &self.wave_limits(view),
+        )?;
+        if let (Some(rate), Some(target)) = (schedule.throttle, schedule.target) {
+            events(ExecuteEvent::ThrottleChosen {
+                rate,
+                target,
+                seconds: schedule.copy_time.total_seconds,
+            });
+        }
+        if schedule.throttle.is_some() {
+            let thin: Vec<_> = schedule
+                .copy_time
+                .thin()
+                .into_iter()
+                .map(|(w, b)| (w, b.clone()))
+                .collect();
+            if !thin.is_empty() {
+                events(ExecuteEvent::ThinHeadroom(thin));
+            }
+        }
+        Ok(schedule)
     }
 }
 
@@ -65,7 +124,10 @@ pub async fn execute<A: KafkaAdmin>(
 ) -> Result<ExecuteOutcome, ExecError> {
     check_permissions(
         admin,
-        &execute_needs(&plan.reassignment, options.throttle.is_some()),
+        &execute_needs(
+            &plan.reassignment,
+            options.throttle.is_some() || options.target_duration.is_some(),
+        ),
     )
     .await?;
     let view = ClusterView::fetch(admin, &plan.reassignment, true).await?;
@@ -91,8 +153,9 @@ fn scheduled_part(plan: &Reassignment, state: &ExecutionState) -> Reassignment {
     kept
 }
 
-/// A fresh start: checks, rollback file, waves, throttles, the first state file. Returns the
-/// partitions to run and their state.
+/// A fresh start: checks, traffic, the throttle and waves (refused when the throttle cannot
+/// finish them), rollback file, throttles, the first state file. Returns the partitions to run
+/// and their state.
 async fn start<A: KafkaAdmin>(
     admin: &A,
     plan: &PlanFile,
@@ -101,25 +164,39 @@ async fn start<A: KafkaAdmin>(
     events: &mut dyn FnMut(ExecuteEvent),
 ) -> Result<(Reassignment, ExecutionState), ExecError> {
     let runnable = preflight(&plan.reassignment, view, options.preflight, events)?;
+    let moves = view.moves(&runnable);
+    let traffic = measure_traffic(admin, view, &moves, &options.traffic, events).await?;
+    let schedule = options.schedule(&moves, &traffic, view, events)?;
+    if let Some(shortfall) = schedule.shortfall() {
+        if !options.preflight.run_unconverging {
+            return Err(ExecError::ThrottleTooLow(Box::new(shortfall)));
+        }
+        events(ExecuteEvent::RunningUnconverging(Box::new(shortfall)));
+    }
     let rollback = view.rollback(&runnable);
     write_atomic(&options.rollback_file, rollback.to_json().as_bytes())?;
     events(ExecuteEvent::RollbackWritten {
         file: options.rollback_file.clone(),
         rollback,
     });
-    let moves = view.moves(&runnable);
-    let waves = plan_waves(&moves, &options.wave_limits(view));
     events(ExecuteEvent::WavesPlanned {
-        waves: waves.clone(),
+        waves: schedule.waves.clone(),
         moves: by_partition(&moves),
+        copy_time: schedule.copy_time.clone(),
     });
     let mut state = ExecutionState::new(
         plan.digest.clone(),
         view.cluster_id.clone(),
-        waves,
-        options.throttle,
+        schedule.waves,
+        schedule.throttle,
     );
-    if let Some(rate) = options.throttle {
+    state.estimates = schedule
+        .copy_time
+        .waves
+        .iter()
+        .map(WaveEstimate::from)
+        .collect();
+    if let Some(rate) = schedule.throttle {
         throttle(admin, &moves, rate, &mut state, &options.state_file, events).await?;
     }
     options.state_file.save(&state)?;

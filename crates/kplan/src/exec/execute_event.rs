@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{Drift, MoveSpec, PlannedChange, ThrottlePlan, Wave};
+use super::{
+    BrokerCopy, CopyTime, Drift, MoveSpec, PlannedChange, ThrottlePlan, ThrottleShortfall, Wave,
+};
 use crate::model::{BrokerId, TopicPartition};
 use crate::plan::Reassignment;
 
@@ -16,15 +18,31 @@ pub enum ExecuteEvent {
     Resuming,
     /// Partitions that drifted since planning are skipped (`--force`).
     SkippingDrifted(Vec<Drift>),
+    /// The produce traffic of the partitions to copy is being measured (end offsets read
+    /// `window` apart) before anything changes.
+    SamplingTraffic { window: Duration, partitions: usize },
+    /// `--throttle auto`: the smallest throttle that copies the plan within `target`.
+    ThrottleChosen {
+        rate: u64,
+        target: Duration,
+        seconds: Option<f64>,
+    },
+    /// Brokers left with little of the throttle for the backlog (wave index, broker): a little
+    /// more traffic and their copies stop catching up.
+    ThinHeadroom(Vec<(usize, BrokerCopy)>),
+    /// `--force` runs a throttle the live traffic fills: these copies will not catch up unless
+    /// the throttle is raised (`kplan throttle set`) or traffic falls.
+    RunningUnconverging(Box<ThrottleShortfall>),
     /// The current assignment of the partitions to move was saved, for a rollback.
     RollbackWritten {
         file: PathBuf,
         rollback: Reassignment,
     },
-    /// The moves, split into waves (leader-only changes first).
+    /// The moves, split into waves (leader-only changes first), with the copy-time estimate.
     WavesPlanned {
         waves: Vec<Wave>,
         moves: BTreeMap<TopicPartition, MoveSpec>,
+        copy_time: CopyTime,
     },
     /// Throttles were set (their prior values are in the state file's ledger).
     Throttled {

@@ -4,12 +4,12 @@
 //! It lives next to the plan (`plan.json` → `plan.json.state`, see [`StateFile`](super::StateFile)),
 //! is rewritten atomically after every step, and makes `execute` resumable and idempotent.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::Wave;
-use crate::model::TopicPartition;
+use super::{CopySide, Wave, WaveCopyTime};
+use crate::model::{BrokerId, TopicPartition};
 
 /// A config resource in the ledger.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -67,6 +67,42 @@ pub struct ExecutionState {
     /// The ledger was restored (throttles removed); nothing left to undo.
     pub throttles_restored: bool,
     pub finished: bool,
+    /// The copy-time model's expectation for each wave (empty in state files written before
+    /// kplan had one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub estimates: Vec<WaveEstimate>,
+}
+
+/// What the copy-time model expects of one wave, kept with the state so that a resumed run and
+/// `verify` can estimate the waves still queued and tell a copy that stalled.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaveEstimate {
+    /// Seconds the wave should take; `None` when its copies never catch up.
+    pub seconds: Option<u64>,
+    /// Per receiving broker, the rate its copies should fetch at on average, bytes/s: their
+    /// produce traffic plus their backlog spread over the wave.
+    pub fetch_rate: BTreeMap<BrokerId, u64>,
+}
+
+impl From<&WaveCopyTime> for WaveEstimate {
+    fn from(w: &WaveCopyTime) -> Self {
+        let fetch_rate = w
+            .brokers
+            .iter()
+            .filter(|b| b.side == CopySide::Receiving)
+            .filter_map(|b| {
+                let secs = w.seconds.filter(|s| *s > 0.0)?;
+                Some((
+                    b.broker,
+                    (b.ingest + b.backlog_bytes as f64 / secs).round() as u64,
+                ))
+            })
+            .collect();
+        WaveEstimate {
+            seconds: w.seconds.map(|s| s.round() as u64),
+            fetch_rate,
+        }
+    }
 }
 
 impl ExecutionState {
@@ -86,6 +122,7 @@ impl ExecutionState {
             ledger: ThrottleLedger::default(),
             throttles_restored: false,
             finished: false,
+            estimates: Vec::new(),
         }
     }
 

@@ -39,7 +39,9 @@
 //! [`parse_plan`] / [`PlanFile::parse`], [`parse_election_file`], [`ExecutionState::parse`].
 
 mod cancel;
+mod clock;
 mod cluster_view;
+mod copy_schedule;
 mod copy_time;
 mod dry_run;
 mod elect_leaders;
@@ -50,8 +52,8 @@ mod execute_event;
 mod execution_state;
 mod move_spec;
 mod partition_status;
-mod permissions;
 mod partition_traffic;
+mod permissions;
 mod plan_file;
 mod poll_retry;
 mod preflight;
@@ -62,12 +64,15 @@ mod throttle_changes;
 mod throttle_commands;
 mod throttle_configs;
 mod throttle_plan;
+mod throttle_shortfall;
 mod verify;
 mod wave_loop;
 mod waves;
 
 pub use cancel::{cancel, CancelEvent, CancelOptions, CancelReport, CancelScope, OrderChanged};
+pub use clock::Clock;
 pub use cluster_view::ClusterView;
+pub use copy_schedule::{CopySchedule, ThrottleRequest};
 pub use copy_time::{BrokerCopy, CopyLimits, CopySide, CopyTime, WaveCopyTime, THIN_HEADROOM};
 pub use dry_run::{dry_run, dry_run_offline, DryRun};
 pub use elect_leaders::{elect_leaders, ElectionScope};
@@ -75,11 +80,15 @@ pub use election_file::parse_election_file;
 pub use exec_error::ExecError;
 pub use execute::{by_partition, execute, ExecuteOptions};
 pub use execute_event::{ExecuteEvent, ExecuteOutcome, Progress};
-pub use execution_state::{digest, ExecutionState, LedgerEntry, LedgerTarget, ThrottleLedger};
+pub use execution_state::{
+    digest, ExecutionState, LedgerEntry, LedgerTarget, ThrottleLedger, WaveEstimate,
+};
 pub use move_spec::{MoveSpec, Wave};
 pub use partition_status::{classify, exit_code, PartitionStatus};
+pub use partition_traffic::{
+    live_traffic, measure_traffic, snapshot_traffic, PartitionTraffic, TrafficMap, TrafficSource,
+};
 pub use permissions::{cancel_needs, check_permissions, execute_needs, throttle_needs, Need};
-pub use partition_traffic::{live_traffic, snapshot_traffic, PartitionTraffic, TrafficMap};
 pub use plan_file::{parse_plan, read_plan, PlanFile, PlanFileError};
 pub use poll_retry::{MAX_POLL_FAILURES, MAX_RETRY_PAUSE};
 pub use preflight::{preflight, Drift, PreflightRules, Refusal};
@@ -99,7 +108,8 @@ pub use throttle_plan::{
     format_list, merge_list, remove_entries, throttle_plan, ThrottlePlan, FOLLOWER_RATE,
     FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS,
 };
+pub use throttle_shortfall::{describe_broker, ThrottleShortfall};
 pub use verify::{
     verify, PartitionProgress, ThrottleRestore, VerifyEvent, VerifyOptions, VerifyReport,
 };
-pub use waves::{plan_waves, WaveLimits};
+pub use waves::{plan_waves, WaveLimits, INGEST_SHARE};

@@ -3,10 +3,12 @@
 //! traffic), and so does the wave planner (it keeps each broker's concurrent ingest in check).
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde::Serialize;
 
-use super::ClusterView;
+use super::{ClusterView, ExecuteEvent, MoveSpec};
+use crate::kafka::{KafkaAdmin, KafkaError, OffsetSample};
 use crate::model::{BrokerId, Cluster, TopicPartition};
 
 /// One partition's leader and produce rate.
@@ -53,4 +55,51 @@ pub fn live_traffic(view: &ClusterView, rates: &BTreeMap<TopicPartition, f64>) -
             )
         })
         .collect()
+}
+
+/// Where the produce rates of a plan's moving partitions come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrafficSource {
+    /// Measured before anything changes: end offsets read twice, this far apart.
+    Sample(Duration),
+    /// Known already (a snapshot's), bytes/s by partition.
+    Rates(BTreeMap<TopicPartition, f64>),
+    /// Not measured: the estimate and the convergence check assume no produce traffic.
+    Unknown,
+}
+
+/// The traffic of the partitions `moves` copy, from `source`; sampling is announced with
+/// [`ExecuteEvent::SamplingTraffic`].
+pub async fn measure_traffic<A: KafkaAdmin>(
+    admin: &A,
+    view: &ClusterView,
+    moves: &[MoveSpec],
+    source: &TrafficSource,
+    events: &mut dyn FnMut(ExecuteEvent),
+) -> Result<TrafficMap, KafkaError> {
+    let rates = match source {
+        TrafficSource::Rates(r) => r.clone(),
+        TrafficSource::Unknown => BTreeMap::new(),
+        TrafficSource::Sample(window) => {
+            let copying: Vec<TopicPartition> = moves
+                .iter()
+                .filter(|m| !m.adding().is_empty())
+                .map(|m| m.tp.clone())
+                .collect();
+            if copying.is_empty() {
+                BTreeMap::new()
+            } else {
+                events(ExecuteEvent::SamplingTraffic {
+                    window: *window,
+                    partitions: copying.len(),
+                });
+                let sample = OffsetSample::take(admin, &copying, *window, &mut |_, _| {}).await?;
+                copying
+                    .iter()
+                    .filter_map(|tp| Some((tp.clone(), sample.bytes_in(tp, view.size(tp))?)))
+                    .collect()
+            }
+        }
+    };
+    Ok(live_traffic(view, &rates))
 }

@@ -16,6 +16,8 @@ pub struct PreflightRules {
     pub skip_drifted: bool,
     /// Replace the targets of partitions already being reassigned (`--additional`).
     pub replace_ongoing: bool,
+    /// Run under a throttle the live traffic fills, whose copies never catch up (`--force`).
+    pub run_unconverging: bool,
 }
 
 /// Why a plan cannot run on this cluster at all. The first three read as Kafka's tool's errors.

@@ -4,13 +4,17 @@
 //! each wave taking a move while every broker stays within `max_moves_per_broker` replicas
 //! coming in and going out, the wave's bytes within `max_inflight_bytes`, and each destination's
 //! incoming bytes within its free disk when capacity is known (during a move the destination
-//! needs the space before the source frees it). A move that fits no wave alone still gets a
+//! needs the space before the source frees it). Under a throttle, each broker's concurrent
+//! ingest — the produce traffic of the partitions copied into it, or served by it, at once —
+//! stays within `max_ingest_per_broker` too: a copy carries its partition's live traffic through
+//! the same throttle as its backlog (see [`CopyTime`](super::CopyTime)), so too many busy
+//! partitions at once leave the backlog nothing. A move that fits no wave alone still gets a
 //! wave of its own, so every plan finishes. Partitions whose ISR is already below
 //! min.insync.replicas go last: moving them is allowed (it may be the fix) but never first.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{MoveSpec, Wave};
+use super::{MoveSpec, TrafficMap, Wave};
 use crate::model::{BrokerId, TopicPartition};
 
 #[derive(Clone, Debug)]
@@ -20,7 +24,16 @@ pub struct WaveLimits {
     pub free_disk: BTreeMap<BrokerId, u64>,
     /// Partitions to schedule last (under-replicated).
     pub last: BTreeSet<TopicPartition>,
+    /// At most this much produce traffic (bytes/s) copied into, or served by, any broker at
+    /// once.
+    pub max_ingest_per_broker: Option<f64>,
+    /// Leaders and produce rates, for `max_ingest_per_broker`.
+    pub traffic: TrafficMap,
 }
+
+/// The share of the throttle a broker's concurrent ingest may take when waves are shaped
+/// (the rest is for the backlog).
+pub const INGEST_SHARE: f64 = 0.5;
 
 impl Default for WaveLimits {
     fn default() -> Self {
@@ -29,6 +42,8 @@ impl Default for WaveLimits {
             max_inflight_bytes: None,
             free_disk: BTreeMap::new(),
             last: BTreeSet::new(),
+            max_ingest_per_broker: None,
+            traffic: TrafficMap::new(),
         }
     }
 }
@@ -40,6 +55,21 @@ struct Load {
     incoming: BTreeMap<BrokerId, usize>,
     outgoing: BTreeMap<BrokerId, usize>,
     disk: BTreeMap<BrokerId, u64>,
+    /// Produce traffic copied into (and served by) each broker.
+    ingest_in: BTreeMap<BrokerId, f64>,
+    ingest_out: BTreeMap<BrokerId, f64>,
+}
+
+/// What a move adds to its brokers' concurrent ingest: (receiving, sending) per broker.
+fn ingest_of(m: &MoveSpec, limits: &WaveLimits) -> (Vec<(BrokerId, f64)>, Option<(BrokerId, f64)>) {
+    let t = limits.traffic.get(&m.tp).copied().unwrap_or_default();
+    let adding = m.adding();
+    let rate = t.bytes_in_per_sec;
+    let leader = t.leader.or_else(|| m.current.first().copied());
+    (
+        adding.iter().map(|b| (*b, rate)).collect(),
+        leader.map(|l| (l, rate * adding.len() as f64)),
+    )
 }
 
 impl Load {
@@ -63,9 +93,22 @@ impl Load {
                     .get(b)
                     .is_none_or(|free| self.disk.get(b).copied().unwrap_or(0) + m.size <= *free)
             })
+            && limits
+                .max_ingest_per_broker
+                .is_none_or(|cap| self.ingest_fits(m, limits, cap))
     }
 
-    fn add(&mut self, m: &MoveSpec) {
+    /// The move's produce traffic fits under `cap` on every broker it copies through.
+    fn ingest_fits(&self, m: &MoveSpec, limits: &WaveLimits, cap: f64) -> bool {
+        let (into, out) = ingest_of(m, limits);
+        into.iter()
+            .all(|(b, r)| *r <= 0.0 || self.ingest_in.get(b).copied().unwrap_or(0.0) + r <= cap)
+            && out.is_none_or(|(b, r)| {
+                r <= 0.0 || self.ingest_out.get(&b).copied().unwrap_or(0.0) + r <= cap
+            })
+    }
+
+    fn add(&mut self, m: &MoveSpec, limits: &WaveLimits) {
         self.moves += 1;
         self.bytes += m.size;
         for b in m.adding() {
@@ -74,6 +117,13 @@ impl Load {
         }
         for b in m.removing() {
             *self.outgoing.entry(b).or_default() += 1;
+        }
+        let (into, out) = ingest_of(m, limits);
+        for (b, r) in into {
+            *self.ingest_in.entry(b).or_default() += r;
+        }
+        if let Some((b, r)) = out {
+            *self.ingest_out.entry(b).or_default() += r;
         }
     }
 }
@@ -100,7 +150,7 @@ pub fn plan_waves(moves: &[MoveSpec], limits: &WaveLimits) -> Vec<Wave> {
             let mut wave = Vec::new();
             pending.retain(|m| {
                 if load.fits(m, limits) {
-                    load.add(m);
+                    load.add(m, limits);
                     wave.push(m.tp.clone());
                     false
                 } else {
@@ -163,6 +213,40 @@ mod tests {
         let waves = plan_waves(&moves, &limits);
         assert_eq!(waves.len(), 3);
         assert_eq!(waves[2], vec![TopicPartition::new("t", 2)]);
+    }
+
+    #[test]
+    fn busy_partitions_are_spread_so_each_brokers_ingest_stays_under_its_share() {
+        // Three partitions into broker 4 at 20 MB/s each; a 100 MB/s throttle allows 50 MB/s of
+        // concurrent ingest: two go together, the third waits. A quiet one joins the first wave.
+        let moves = vec![
+            mv(0, &[1], &[4], 10),
+            mv(1, &[2], &[4], 10),
+            mv(2, &[3], &[4], 10),
+            mv(3, &[3], &[4], 10),
+        ];
+        let traffic = (0..3)
+            .map(|p| {
+                (
+                    TopicPartition::new("t", p),
+                    crate::exec::PartitionTraffic {
+                        leader: None,
+                        bytes_in_per_sec: 20e6,
+                    },
+                )
+            })
+            .collect();
+        let limits = WaveLimits {
+            max_moves_per_broker: 10,
+            max_ingest_per_broker: Some(INGEST_SHARE * 100e6),
+            traffic,
+            ..WaveLimits::default()
+        };
+        let ids: Vec<Vec<i32>> = plan_waves(&moves, &limits)
+            .iter()
+            .map(|w| w.iter().map(|tp| tp.partition).collect())
+            .collect();
+        assert_eq!(ids, vec![vec![0, 1, 3], vec![2]]);
     }
 
     #[test]
