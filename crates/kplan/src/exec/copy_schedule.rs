@@ -205,12 +205,12 @@ mod tests {
     use crate::model::{BrokerId, TopicPartition};
 
     fn setup() -> (Vec<MoveSpec>, TrafficMap) {
-        // Four 1 GB partitions into broker 4 from brokers 1..=4's peers, 5 MB/s each.
+        // Four 1 GB partitions get a second replica on broker 4, 5 MB/s each.
         let moves: Vec<MoveSpec> = (0..4)
             .map(|p| MoveSpec {
                 tp: TopicPartition::new("t", p),
                 current: vec![BrokerId(p % 3 + 1)],
-                target: vec![BrokerId(4)],
+                target: vec![BrokerId(p % 3 + 1), BrokerId(4)],
                 size: 1_000_000_000,
             })
             .collect();
