@@ -195,6 +195,9 @@ impl From<ElectionType> for ElectionKind {
 pub struct StatusArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    /// Read the log dirs twice this far apart, for each move's pace and ETA; 0s reads once.
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = values::duration)]
+    pub sample: std::time::Duration,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 }

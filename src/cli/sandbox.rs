@@ -45,4 +45,9 @@ pub struct SandboxArgs {
     /// Write the bootstrap servers to this file once listening (for scripts).
     #[arg(long, value_name = "FILE")]
     pub bootstrap_file: Option<PathBuf>,
+    /// Write each topic's configured produce rate here (CSV `topic,bytes_in_per_sec`, what
+    /// `kplan snapshot --traffic` imports): at `--speed N` traffic sampled against the sandbox
+    /// comes out N× these rates, because sampling reads the wall clock.
+    #[arg(long, value_name = "FILE")]
+    pub traffic_file: Option<PathBuf>,
 }

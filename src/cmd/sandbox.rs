@@ -78,6 +78,9 @@ pub fn run(args: &SandboxArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.bootstrap_file {
         write_atomic(path, format!("{bootstrap}\n").as_bytes())?;
     }
+    if let Some(path) = &args.traffic_file {
+        write_atomic(path, traffic_csv(&sim).as_bytes())?;
+    }
     let partitions: usize = sim.with_state(|s| s.topics.values().map(|t| t.partitions.len()).sum());
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -93,6 +96,20 @@ pub fn run(args: &SandboxArgs) -> anyhow::Result<()> {
         spec.cluster_id,
         args.speed
     )?;
+    if args.speed != 1.0 {
+        writeln!(
+            out,
+            "  traffic sampled against it (kplan snapshot --sample, kplan execute's check) comes out {}× the configured rates: sampling reads the wall clock{}",
+            args.speed,
+            match &args.traffic_file {
+                Some(p) => format!(
+                    "; import the real ones with kplan snapshot --traffic {}, kplan execute --traffic-from SNAPSHOT",
+                    p.display()
+                ),
+                None => "; --traffic-file FILE writes the real ones".to_owned(),
+            }
+        )?;
+    }
     writeln!(out, "  bootstrap servers (PLAINTEXT):      {bootstrap}")?;
     if let Some(sasl) = sim.sasl_bootstrap() {
         writeln!(
@@ -112,4 +129,16 @@ pub fn run(args: &SandboxArgs) -> anyhow::Result<()> {
     sim.stop();
     eprintln!("kplan sandbox: stopped");
     Ok(())
+}
+
+/// Each topic's configured produce rate, as `kplan snapshot --traffic` reads it.
+fn traffic_csv(sim: &Simulator) -> String {
+    sim.with_state(|s| {
+        let mut csv = String::from("topic,bytes_in_per_sec\n");
+        for (name, t) in &s.topics {
+            let rate: f64 = t.partitions.iter().map(|p| p.bytes_in_per_sec).sum();
+            csv.push_str(&format!("{name},{rate}\n"));
+        }
+        csv
+    })
 }

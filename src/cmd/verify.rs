@@ -4,10 +4,10 @@
 use serde_json::json;
 
 use super::connect;
-use super::render::{human, tables};
+use super::render::{copy_time, human, tables};
 use crate::cli::{OutputFormat, VerifyArgs};
 use kplan::exec::{
-    self, PartitionStatus, PlanFile, StateFile, VerifyEvent, VerifyOptions, VerifyReport,
+    self, Clock, PartitionStatus, PlanFile, StateFile, VerifyEvent, VerifyOptions, VerifyReport,
 };
 use kplan::model::BrokerId;
 
@@ -19,6 +19,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
         timeout: args.timeout,
         preserve_throttles: args.preserve_throttles,
         poll_interval: args.poll_interval,
+        clock: Clock::wall(),
     };
     let table = args.output == OutputFormat::Table;
     let report = connect::with_admin(&args.connection, async |admin| {
@@ -26,9 +27,12 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
             VerifyEvent::StillMoving {
                 in_progress,
                 bytes_remaining,
+                eta,
             } if table => eprintln!(
-                "{in_progress} partition(s) in progress, {} left to copy",
-                human::bytes(bytes_remaining as f64)
+                "{in_progress} partition(s) in progress, {} left to copy{}",
+                human::bytes(bytes_remaining as f64),
+                eta.map(|e| format!(", {}", copy_time::eta(&e)))
+                    .unwrap_or_default()
             ),
             VerifyEvent::StillMoving { .. } => {}
             VerifyEvent::PollFailed {
@@ -68,9 +72,12 @@ fn print_json(report: &VerifyReport) {
         })
         .collect();
     let throttles = report.throttles.map(|t| t.to_string());
+    let eta = report
+        .eta
+        .map(|e| json!({"seconds": e.seconds, "pace": e.pace, "pace_measured": e.measured}));
     println!(
         "{}",
-        json!({"exit_code": report.exit_code, "partitions": parts, "throttles": throttles})
+        json!({"exit_code": report.exit_code, "partitions": parts, "throttles": throttles, "eta": eta})
     );
 }
 
@@ -102,6 +109,9 @@ fn print_table(report: &VerifyReport) {
             "stalled: {} not answering (down, fenced or unreachable); these moves stay in progress and resume once {back} back",
             tables::brokers_phrase(&stalled)
         );
+    }
+    if let Some(e) = &report.eta {
+        eprintln!("{}", copy_time::eta(e));
     }
     if let Some(r) = report.throttles {
         eprintln!("throttles: {r}");

@@ -209,6 +209,13 @@ impl Simulator {
         self.shared.clock.now()
     }
 
+    /// The simulated clock as a function a client can keep (e.g. to measure progress on
+    /// simulated time): simulated seconds since start.
+    pub fn clock_fn(&self) -> impl Fn() -> f64 + Send + Sync + 'static {
+        let shared = Arc::clone(&self.shared);
+        move || shared.clock.now()
+    }
+
     pub fn speed(&self) -> f64 {
         self.shared.clock.speed()
     }

@@ -437,6 +437,7 @@ impl Rehearsal {
             timeout: Duration::from_secs(3600),
             preserve_throttles: false,
             poll_interval: Duration::from_millis(5),
+            clock: Clock::wall(),
         }
     }
 
@@ -638,10 +639,13 @@ async fn throttles_set_shown_and_cleared_outside_an_execution() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_and_elections() {
     let r = Rehearsal::start().await;
-    assert!(exec::status(&r.admin).await.unwrap().is_empty());
+    assert!(exec::status(&r.admin, Duration::ZERO)
+        .await
+        .unwrap()
+        .is_empty());
     r.submit_waves(2).await;
     r.sim.advance(Duration::from_secs(25));
-    let rows = exec::status(&r.admin).await.unwrap();
+    let rows = exec::status(&r.admin, Duration::ZERO).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].bytes_remaining, 750 * MB);
 

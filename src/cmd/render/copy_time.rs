@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::human;
-use kplan::exec::{BrokerCopy, CopySchedule, CopyTime, ThrottleShortfall, Wave};
+use kplan::exec::{BrokerCopy, CopySchedule, CopyTime, Eta, SlowBroker, ThrottleShortfall, Wave};
 
 /// "34m 10s", or "never" when some copy never catches up.
 pub fn seconds(s: Option<f64>) -> String {
@@ -130,4 +130,39 @@ pub fn shortfall_json(s: &ThrottleShortfall) -> Value {
             v
         }).collect::<Vec<_>>(),
     })
+}
+
+/// "ETA 12m 30s (measured: 20.0 MB/s)", or "stalled" when a copy makes no progress.
+pub fn eta(e: &Eta) -> String {
+    let source = if e.measured { "measured" } else { "estimated" };
+    match e.seconds {
+        Some(s) => format!(
+            "ETA {} ({source} pace {})",
+            human::duration(s as f64),
+            human::rate(e.pace as f64)
+        ),
+        None => format!(
+            "ETA unknown: a copy makes no progress ({source} pace {})",
+            human::rate(e.pace as f64)
+        ),
+    }
+}
+
+/// One slow broker, for people: what it does against what the throttle allows.
+pub fn slow_line(s: &SlowBroker) -> String {
+    let what = if s.stalled() {
+        "made no progress".to_owned()
+    } else {
+        format!("shrank at {}", human::rate(s.measured as f64))
+    };
+    format!(
+        "wave {}: the copies into broker {} {what} in the last {}, against {} expected; {} left. \
+         Is the throttle filled by more produce traffic than sampled, a disk slow, or a leader down? \
+         (kplan throttle set raises the rate; kplan status shows the moves)",
+        s.wave,
+        s.broker,
+        human::duration(s.over_seconds as f64),
+        human::rate(s.expected as f64),
+        human::bytes(s.remaining as f64)
+    )
 }

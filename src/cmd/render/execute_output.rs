@@ -8,7 +8,9 @@ use indicatif::ProgressBar;
 use serde_json::json;
 
 use super::{copy_time, human, progress, tables};
-use kplan::exec::{describe_broker, list_summary, DryRun, ExecuteEvent, ExecuteOutcome, Progress};
+use kplan::exec::{
+    describe_broker, list_summary, DryRun, ExecuteEvent, ExecuteOutcome, Progress, SlowBroker,
+};
 use kplan::model::{BrokerId, TopicPartition};
 
 pub struct ExecuteOutput {
@@ -137,6 +139,7 @@ impl ExecuteOutput {
             ExecuteEvent::ThrottlesRestored => {
                 self.say("throttles restored to their previous values")
             }
+            ExecuteEvent::SlowCopies(slow) => self.slow(slow),
         }
     }
 
@@ -220,11 +223,25 @@ impl ExecuteOutput {
         if let Some(b) = &self.bar {
             b.set_position(p.bytes_total.saturating_sub(p.bytes_remaining));
             b.set_message(format!(
-                "{} done, {} in flight, {} left",
-                p.done, p.in_flight, p.left
+                "{} done, {} in flight, {} left{}",
+                p.done,
+                p.in_flight,
+                p.left,
+                p.eta
+                    .map(|e| format!(", {}", copy_time::eta(&e)))
+                    .unwrap_or_default()
             ));
         }
-        self.emit(json!({"event": "progress", "done": p.done, "in_flight": p.in_flight, "left": p.left, "bytes_remaining": p.bytes_remaining, "bytes_total": p.bytes_total}));
+        self.emit(json!({"event": "progress", "done": p.done, "in_flight": p.in_flight, "left": p.left, "bytes_remaining": p.bytes_remaining, "bytes_total": p.bytes_total,
+            "eta_seconds": p.eta.and_then(|e| e.seconds), "pace": p.eta.map(|e| e.pace), "pace_measured": p.eta.map(|e| e.measured)}));
+    }
+
+    /// Copies running well below the throttle: said once per broker and wave.
+    fn slow(&self, slow: &[SlowBroker]) {
+        for s in slow {
+            self.say(format!("warning: {}", copy_time::slow_line(s)));
+        }
+        self.emit(json!({"event": "slow_copies", "brokers": slow}));
     }
 
     /// The last words of a run; returns the exit code.

@@ -171,6 +171,8 @@ pub fn status_table(rows: &[ReassignmentStatus]) -> Table {
         "adding",
         "removing",
         "left to copy",
+        "pace",
+        "ETA",
     ]);
     for r in rows {
         t.add_row(vec![
@@ -179,6 +181,12 @@ pub fn status_table(rows: &[ReassignmentStatus]) -> Table {
             format!("{:?}", ids(&r.ongoing.adding)),
             format!("{:?}", ids(&r.ongoing.removing)),
             human::bytes(r.bytes_remaining as f64),
+            r.pace.map_or_else(String::new, |p| human::rate(p as f64)),
+            match (r.pace, r.eta_seconds()) {
+                (_, Some(s)) => human::duration(s as f64),
+                (Some(_), None) if r.bytes_remaining > 0 => "no progress".to_owned(),
+                _ => String::new(),
+            },
         ]);
     }
     t

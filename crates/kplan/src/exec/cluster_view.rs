@@ -225,21 +225,26 @@ impl ClusterView {
 
     /// Bytes still to copy for an in-flight partition: Σ over adding replicas of (leader − copied).
     pub fn bytes_remaining(&self, tp: &TopicPartition) -> u64 {
+        self.remaining_by_broker(tp).iter().map(|(_, r)| r).sum()
+    }
+
+    /// Per adding replica of an in-flight partition, the bytes it still lacks.
+    pub fn remaining_by_broker(&self, tp: &TopicPartition) -> Vec<(BrokerId, u64)> {
         let Some(o) = self.ongoing.get(tp) else {
-            return 0;
+            return Vec::new();
         };
         let size = self.size(tp);
         o.adding
             .iter()
             .map(|b| {
-                size.saturating_sub(
-                    self.replica_sizes
-                        .get(&(tp.clone(), *b))
-                        .copied()
-                        .unwrap_or(0),
-                )
+                let copied = self
+                    .replica_sizes
+                    .get(&(tp.clone(), *b))
+                    .copied()
+                    .unwrap_or(0);
+                (*b, size.saturating_sub(copied))
             })
-            .sum()
+            .collect()
     }
 
     /// The rollback of a plan: each of its partitions' original replicas, in Kafka's format.

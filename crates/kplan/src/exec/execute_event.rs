@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{
-    BrokerCopy, CopyTime, Drift, MoveSpec, PlannedChange, ThrottlePlan, ThrottleShortfall, Wave,
+    BrokerCopy, CopyTime, Drift, Eta, MoveSpec, PlannedChange, SlowBroker, ThrottlePlan,
+    ThrottleShortfall, Wave,
 };
 use crate::model::{BrokerId, TopicPartition};
 use crate::plan::Reassignment;
@@ -86,6 +87,8 @@ pub enum ExecuteEvent {
     },
     /// The ledger was restored: throttles are back to what they were before.
     ThrottlesRestored,
+    /// Receiving brokers whose copies run well below what the throttle allows (or not at all).
+    SlowCopies(Vec<SlowBroker>),
 }
 
 /// Where the moves of a plan stand.
@@ -101,6 +104,9 @@ pub struct Progress {
     pub bytes_remaining: u64,
     /// Bytes the whole run copies.
     pub bytes_total: u64,
+    /// Time left, from the measured pace of the wave in flight and the model's estimate of the
+    /// waves queued; `None` with nothing in flight.
+    pub eta: Option<Eta>,
 }
 
 /// How an `execute` call ended.

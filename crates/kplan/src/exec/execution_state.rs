@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{CopySide, Wave, WaveCopyTime};
+use super::{CopySide, ProgressMark, Wave, WaveCopyTime};
 use crate::model::{BrokerId, TopicPartition};
 
 /// A config resource in the ledger.
@@ -71,6 +71,10 @@ pub struct ExecutionState {
     /// kplan had one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub estimates: Vec<WaveEstimate>,
+    /// Where the copies of the wave in flight stood when it was submitted: `verify` measures
+    /// the pace since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wave_started: Option<ProgressMark>,
 }
 
 /// What the copy-time model expects of one wave, kept with the state so that a resumed run and
@@ -79,28 +83,26 @@ pub struct ExecutionState {
 pub struct WaveEstimate {
     /// Seconds the wave should take; `None` when its copies never catch up.
     pub seconds: Option<u64>,
-    /// Per receiving broker, the rate its copies should fetch at on average, bytes/s: their
-    /// produce traffic plus their backlog spread over the wave.
-    pub fetch_rate: BTreeMap<BrokerId, u64>,
+    /// Per receiving broker, how fast the backlog of its copies should shrink on average,
+    /// bytes/s: its backlog spread over the wave (the copy rate less the produce traffic that
+    /// keeps growing the logs).
+    pub drain_rate: BTreeMap<BrokerId, u64>,
 }
 
 impl From<&WaveCopyTime> for WaveEstimate {
     fn from(w: &WaveCopyTime) -> Self {
-        let fetch_rate = w
+        let drain_rate = w
             .brokers
             .iter()
             .filter(|b| b.side == CopySide::Receiving)
             .filter_map(|b| {
                 let secs = w.seconds.filter(|s| *s > 0.0)?;
-                Some((
-                    b.broker,
-                    (b.ingest + b.backlog_bytes as f64 / secs).round() as u64,
-                ))
+                Some((b.broker, (b.backlog_bytes as f64 / secs).round() as u64))
             })
             .collect();
         WaveEstimate {
             seconds: w.seconds.map(|s| s.round() as u64),
-            fetch_rate,
+            drain_rate,
         }
     }
 }
@@ -123,6 +125,7 @@ impl ExecutionState {
             throttles_restored: false,
             finished: false,
             estimates: Vec::new(),
+            wave_started: None,
         }
     }
 
@@ -144,6 +147,22 @@ impl ExecutionState {
             .iter()
             .flatten()
             .filter(|tp| !self.submitted.contains(*tp))
+    }
+
+    /// The wave holding `tp`.
+    pub fn wave_of(&self, tp: &TopicPartition) -> Option<usize> {
+        self.waves.iter().position(|w| w.contains(tp))
+    }
+
+    /// The model's seconds for the waves after `wave` (all of them with `None`); `None` when one
+    /// never finishes. Zero without estimates (a state file from before kplan had them).
+    pub fn queued_seconds(&self, after: Option<usize>) -> Option<f64> {
+        let first = after.map_or(0, |w| w + 1);
+        self.estimates
+            .iter()
+            .skip(first)
+            .map(|e| e.seconds.map(|s| s as f64))
+            .sum()
     }
 
     /// The ledger holds prior values that were not put back yet.

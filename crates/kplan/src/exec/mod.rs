@@ -50,6 +50,7 @@ mod exec_error;
 mod execute;
 mod execute_event;
 mod execution_state;
+mod live_eta;
 mod move_spec;
 mod partition_status;
 mod partition_traffic;
@@ -82,6 +83,9 @@ pub use execute::{by_partition, execute, ExecuteOptions};
 pub use execute_event::{ExecuteEvent, ExecuteOutcome, Progress};
 pub use execution_state::{
     digest, ExecutionState, LedgerEntry, LedgerTarget, ThrottleLedger, WaveEstimate,
+};
+pub use live_eta::{
+    CopyLeft, Eta, Pace, ProgressMark, ProgressMeter, SlowBroker, PACE_WINDOW, SLOW_SHARE,
 };
 pub use move_spec::{MoveSpec, Wave};
 pub use partition_status::{classify, exit_code, PartitionStatus};

@@ -1,6 +1,11 @@
 //! `verify`: where each partition of a plan stands — done, in progress, pending (a later wave of
 //! an unfinished execution), diverged or missing — as an exit code a runbook can branch on; and,
 //! once every partition is done, the throttles taken back.
+//!
+//! With the state file of the execution, it also says when the copies will be done: the pace
+//! since the wave in flight was submitted (and, with `--wait`, over the last polls), its
+//! slowest broker's remaining bytes at that pace, and the model's time for the waves queued
+//! (see [`ProgressMeter`]).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -9,7 +14,8 @@ use std::time::{Duration, Instant};
 use super::poll_retry::PollRetry;
 use super::{
     apply_changes, classify, current_configs, exit_code, restore_ledger, throttle_plan,
-    unthrottle_changes, ClusterView, ExecError, MoveSpec, PartitionStatus, PlanFile, StateFile,
+    unthrottle_changes, Clock, ClusterView, CopyLeft, Eta, ExecError, ExecutionState, MoveSpec,
+    PartitionStatus, PlanFile, ProgressMark, ProgressMeter, StateFile,
 };
 use crate::kafka::KafkaAdmin;
 use crate::model::{BrokerId, TopicPartition};
@@ -25,6 +31,8 @@ pub struct VerifyOptions {
     /// Leave throttles in place even when everything is done.
     pub preserve_throttles: bool,
     pub poll_interval: Duration,
+    /// The clock the pace is measured on (the one `execute` marked the wave's start with).
+    pub clock: Clock,
 }
 
 /// One partition of the plan in the cluster.
@@ -74,6 +82,8 @@ pub struct VerifyReport {
     pub exit_code: u8,
     /// `None` when not everything is done, or with `preserve_throttles`.
     pub throttles: Option<ThrottleRestore>,
+    /// When the copies will be done; `None` when nothing is in progress.
+    pub eta: Option<Eta>,
 }
 
 /// What `verify --wait` reports between polls.
@@ -82,6 +92,7 @@ pub enum VerifyEvent {
     StillMoving {
         in_progress: usize,
         bytes_remaining: u64,
+        eta: Option<Eta>,
     },
     /// A look at the cluster failed (a broker or the controller away); verify waits `retry_in`
     /// and looks again, up to [`MAX_POLL_FAILURES`](super::MAX_POLL_FAILURES) failures in a row.
@@ -99,10 +110,16 @@ pub async fn verify<A: KafkaAdmin>(
     events: &mut dyn FnMut(VerifyEvent),
 ) -> Result<VerifyReport, ExecError> {
     let started = Instant::now();
-    let partitions = loop {
-        let queued = queued(&options.state_file, &plan.digest)?;
+    let mut meter = ProgressMeter::default();
+    let (partitions, eta) = loop {
+        let state = unfinished_state(&options.state_file, &plan.digest)?;
+        let queued: BTreeSet<TopicPartition> = state
+            .as_ref()
+            .map(|s| s.queued().cloned().collect())
+            .unwrap_or_default();
         let view = look(admin, &plan.reassignment, options, started, events).await?;
         let rows = partition_progress(&plan.reassignment, &view, &queued);
+        let eta = measure(&rows, &view, state.as_ref(), &mut meter, &options.clock);
         let moving = rows.iter().any(|r| {
             matches!(
                 r.status,
@@ -110,7 +127,7 @@ pub async fn verify<A: KafkaAdmin>(
             )
         });
         if !(options.wait && moving && started.elapsed() < options.timeout) {
-            break rows;
+            break (rows, eta);
         }
         events(VerifyEvent::StillMoving {
             in_progress: rows
@@ -118,6 +135,7 @@ pub async fn verify<A: KafkaAdmin>(
                 .filter(|r| r.status == PartitionStatus::InProgress)
                 .count(),
             bytes_remaining: rows.iter().map(|r| r.bytes_remaining).sum(),
+            eta,
         });
         tokio::time::sleep(options.poll_interval).await;
     };
@@ -133,6 +151,7 @@ pub async fn verify<A: KafkaAdmin>(
         partitions,
         exit_code,
         throttles,
+        eta,
     })
 }
 
@@ -168,12 +187,63 @@ async fn look<A: KafkaAdmin>(
     }
 }
 
-/// Partitions an unfinished execution of this very plan has not submitted yet.
-fn queued(state_file: &StateFile, digest: &str) -> Result<BTreeSet<TopicPartition>, ExecError> {
-    Ok(match state_file.load_for(digest)? {
-        Some(s) if !s.finished => s.queued().cloned().collect(),
-        _ => BTreeSet::new(),
-    })
+/// The state of an unfinished execution of this very plan.
+fn unfinished_state(
+    state_file: &StateFile,
+    digest: &str,
+) -> Result<Option<ExecutionState>, ExecError> {
+    Ok(state_file.load_for(digest)?.filter(|s| !s.finished))
+}
+
+/// Marks where the copies in progress stand and returns the ETA: the pace since the wave
+/// started (from the state file) or over the last polls.
+fn measure(
+    rows: &[PartitionProgress],
+    view: &ClusterView,
+    state: Option<&ExecutionState>,
+    meter: &mut ProgressMeter,
+    clock: &Clock,
+) -> Option<Eta> {
+    let in_progress: Vec<&TopicPartition> = rows
+        .iter()
+        .filter(|r| r.status == PartitionStatus::InProgress)
+        .map(|r| &r.tp)
+        .collect();
+    if in_progress.is_empty() {
+        return None;
+    }
+    let wave = state
+        .and_then(|s| in_progress.iter().filter_map(|tp| s.wave_of(tp)).max())
+        .unwrap_or(0);
+    let copies = in_progress
+        .iter()
+        .flat_map(|tp| {
+            view.remaining_by_broker(tp)
+                .into_iter()
+                .map(|(broker, bytes)| CopyLeft {
+                    tp: (*tp).clone(),
+                    broker,
+                    bytes,
+                })
+        })
+        .collect();
+    if meter.latest().is_none() {
+        if let Some(start) = state.and_then(|s| s.wave_started.clone()) {
+            meter.record(start);
+        }
+    }
+    let mark = ProgressMark {
+        at_ms: (clock.now() * 1000.0).round() as i64,
+        wave,
+        copies,
+    };
+    meter.record(mark.clone());
+    Some(Eta::at(
+        &mark,
+        meter.start(),
+        state.and_then(|s| s.estimates.get(wave)),
+        state.map_or(Some(0.0), |s| s.queued_seconds(Some(wave))),
+    ))
 }
 
 fn partition_progress(

@@ -8,14 +8,18 @@
 //! A poll that fails (the broker the client talks to dies, the controller moves) does not end a
 //! run that follows its moves ([`PollRetry`]): it is reported and retried. Moves keep running in
 //! the cluster meanwhile; nothing is submitted until a poll succeeds and reconciles.
+//!
+//! Every poll also marks where the in-flight copies stand, per receiving broker: the
+//! [`ProgressMeter`] turns the marks into a measured pace, the ETA of each progress event, and
+//! a report of brokers whose copies run well below what the throttle allows.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::poll_retry::{PollRetry, MAX_POLL_FAILURES};
 use super::{
-    restore_ledger, ClusterView, ExecError, ExecuteEvent, ExecuteOptions, ExecuteOutcome,
-    ExecutionState, Progress, StopSignal,
+    restore_ledger, ClusterView, CopyLeft, Eta, ExecError, ExecuteEvent, ExecuteOptions,
+    ExecuteOutcome, ExecutionState, Progress, ProgressMark, ProgressMeter, StopSignal,
 };
 use crate::kafka::{ElectionKind, KafkaAdmin};
 use crate::model::{BrokerId, TopicPartition};
@@ -34,6 +38,8 @@ pub(super) struct WaveLoop<'a, A> {
     bytes_total: u64,
     /// The stalled moves last reported.
     stalled: BTreeMap<BrokerId, Vec<TopicPartition>>,
+    /// Marks of the wave in flight, for its measured pace.
+    meter: ProgressMeter,
 }
 
 impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
@@ -50,6 +56,10 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
             .map(|p| (p.topic_partition(), p.brokers().to_vec()))
             .collect();
         let bytes_total = view.moves(&running).iter().map(|m| m.bytes_to_copy()).sum();
+        let mut meter = ProgressMeter::default();
+        if let Some(mark) = &state.wave_started {
+            meter.record(mark.clone()); // a resumed run measures from the wave's start
+        }
         WaveLoop {
             admin,
             options,
@@ -59,6 +69,7 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
             targets,
             bytes_total,
             stalled: BTreeMap::new(),
+            meter,
         }
     }
 
@@ -92,6 +103,7 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
             };
             events(ExecuteEvent::Progress(progress));
             self.report_stalled(events);
+            self.report_slow(events);
             self.options.state_file.save(&self.state)?;
             if stop.is_stopped() {
                 return Ok(ExecuteOutcome::Interrupted {
@@ -134,12 +146,14 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
             .collect();
         let submitted = self.state.submitted.len();
         self.view.refresh_sizes(self.admin).await?;
+        let eta = self.measure(&in_flight);
         Ok(Progress {
             done: submitted - in_flight.len(),
             in_flight: in_flight.len(),
             left: self.targets.len() - submitted,
             bytes_remaining: self.bytes_remaining(&in_flight),
             bytes_total: self.bytes_total,
+            eta,
         })
     }
 
@@ -176,6 +190,53 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
         if stalled != self.stalled {
             self.stalled = stalled.clone();
             events(ExecuteEvent::Stalled(stalled));
+        }
+    }
+
+    /// Marks where the in-flight copies stand, and the ETA from there.
+    fn measure(&mut self, in_flight: &[TopicPartition]) -> Option<Eta> {
+        let wave = in_flight
+            .iter()
+            .filter_map(|tp| self.state.wave_of(tp))
+            .max()?;
+        let copies = in_flight
+            .iter()
+            .flat_map(|tp| {
+                self.view
+                    .remaining_by_broker(tp)
+                    .into_iter()
+                    .map(|(broker, bytes)| CopyLeft {
+                        tp: tp.clone(),
+                        broker,
+                        bytes,
+                    })
+            })
+            .collect();
+        let mark = ProgressMark {
+            at_ms: (self.options.clock.now() * 1000.0).round() as i64,
+            wave,
+            copies,
+        };
+        self.meter.record(mark.clone());
+        Some(Eta::at(
+            &mark,
+            self.meter.start(),
+            self.state.estimates.get(wave),
+            self.state.queued_seconds(Some(wave)),
+        ))
+    }
+
+    /// Brokers of the wave in flight newly found slow: told once per wave.
+    fn report_slow(&mut self, events: &mut dyn FnMut(ExecuteEvent)) {
+        let Some(wave) = self.meter.latest().map(|m| m.wave) else {
+            return;
+        };
+        let slow = self.meter.newly_slow(
+            self.state.estimates.get(wave),
+            self.state.throttle.is_some(),
+        );
+        if !slow.is_empty() {
+            events(ExecuteEvent::SlowCopies(slow));
         }
     }
 
@@ -258,12 +319,36 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
                 Err(e) => refused.push((tp, e)),
             }
         }
+        self.mark_start(wave);
         self.options.state_file.save(&self.state)?;
         if refused.is_empty() {
             Ok(())
         } else {
             Err(ExecError::MovesRefused(refused))
         }
+    }
+
+    /// The first mark of wave `wave`: each added replica lacks its partition's whole log.
+    fn mark_start(&mut self, wave: usize) {
+        let mut copies = Vec::new();
+        for m in self.view.moves(&self.running) {
+            if self.state.wave_of(&m.tp) == Some(wave) && self.state.submitted.contains(&m.tp) {
+                for broker in m.adding() {
+                    copies.push(CopyLeft {
+                        tp: m.tp.clone(),
+                        broker,
+                        bytes: self.view.size(&m.tp),
+                    });
+                }
+            }
+        }
+        let mark = ProgressMark {
+            at_ms: (self.options.clock.now() * 1000.0).round() as i64,
+            wave,
+            copies,
+        };
+        self.meter.record(mark.clone());
+        self.state.wave_started = Some(mark);
     }
 
     /// Every move is done: preferred leaders, throttles back, the state marked finished.
