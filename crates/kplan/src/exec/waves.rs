@@ -60,8 +60,11 @@ struct Load {
     ingest_out: BTreeMap<BrokerId, f64>,
 }
 
+/// A broker and a produce rate through it, bytes/s.
+type BrokerRate = (BrokerId, f64);
+
 /// What a move adds to its brokers' concurrent ingest: (receiving, sending) per broker.
-fn ingest_of(m: &MoveSpec, limits: &WaveLimits) -> (Vec<(BrokerId, f64)>, Option<(BrokerId, f64)>) {
+fn ingest_of(m: &MoveSpec, limits: &WaveLimits) -> (Vec<BrokerRate>, Option<BrokerRate>) {
     let t = limits.traffic.get(&m.tp).copied().unwrap_or_default();
     let adding = m.adding();
     let rate = t.bytes_in_per_sec;
