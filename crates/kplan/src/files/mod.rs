@@ -5,6 +5,7 @@ mod capacity_file;
 mod file_error;
 mod json_file;
 mod snapshot_file;
+mod snapshot_log_dirs;
 mod topics_to_move;
 
 pub use atomic_write::write_atomic;
@@ -15,4 +16,5 @@ pub use snapshot_file::{
     read_snapshot, snapshot_file_from_str, snapshot_from_str, BrokerCapacity, BrokerEntry,
     CaptureInfo, PartitionEntry, ReassignmentEntry, ReplicaLogDir, SnapshotFile, TopicEntry,
 };
+pub use snapshot_log_dirs::LogDirEntry;
 pub use topics_to_move::parse_topics_to_move;

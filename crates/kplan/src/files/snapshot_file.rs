@@ -14,8 +14,14 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::snapshot_log_dirs::{
+    add_broker_dirs, broker_dir_entries, interning, replica_dir_entries, replica_dirs,
+    InternedReplicaDir, LogDirEntry,
+};
 use super::{parse_json, parse_json_file, FileError, TOP_LEVEL};
-use crate::model::{Broker, BrokerId, Cluster, ModelError, Partition, ReplicaSet, Topic};
+use crate::model::{
+    Broker, BrokerId, Cluster, LogDirs, ModelError, Partition, ReplicaSet, Topic, TopicPartition,
+};
 
 /// The file as written. Unknown fields are ignored so later versions can add to it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -64,6 +70,9 @@ pub struct BrokerEntry {
     pub offline: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<BrokerCapacity>,
+    /// The broker's log directories (JBOD), from DescribeLogDirs and `cordoned.log.dirs`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log_dirs: Vec<LogDirEntry>,
 }
 
 /// What a broker can hold and carry (from `--capacity`).
@@ -142,6 +151,7 @@ impl SnapshotFile {
                     port: None,
                     offline: false,
                     capacity: None,
+                    log_dirs: broker_dir_entries(cluster, b.id),
                 })
                 .collect(),
             topics: cluster
@@ -161,7 +171,7 @@ impl SnapshotFile {
                             bytes_in_per_sec: p.bytes_in_per_sec,
                             bytes_out_per_sec: p.bytes_out_per_sec,
                             offline_replicas: Vec::new(),
-                            log_dirs: Vec::new(),
+                            log_dirs: replica_dir_entries(cluster, p),
                         })
                         .collect(),
                     internal: false,
@@ -191,7 +201,23 @@ impl SnapshotFile {
                 .nth(nth)
                 .unwrap_or_else(|| "topics".to_owned())
         };
+        let broker_dirs = |broker: BrokerId| {
+            self.brokers
+                .iter()
+                .position(|b| b.id == broker.0)
+                .map_or("brokers".to_owned(), |i| format!("brokers[{i}].log_dirs"))
+        };
         match err {
+            ModelError::LogDirsOfUnknownBroker(b) | ModelError::DuplicateLogDir { broker: b, .. } => {
+                broker_dirs(*b)
+            }
+            ModelError::TooManyLogDirPaths(_) => "brokers".to_owned(),
+            ModelError::UnknownLogDir { tp, .. }
+            | ModelError::LogDirCount { tp, .. }
+            | ModelError::LogDirOfNonReplica { tp, .. }
+            | ModelError::ReplicaLogDirTwice { tp, .. } => {
+                format!("{}.log_dirs", partition_path(&tp.topic, tp.partition, 0))
+            }
             ModelError::DuplicateBroker(id) => self
                 .brokers
                 .iter()
@@ -231,7 +257,7 @@ impl SnapshotFile {
     }
 }
 
-fn brokers(entries: Vec<BrokerEntry>) -> Vec<Broker> {
+fn brokers_of(entries: Vec<BrokerEntry>) -> Vec<Broker> {
     entries
         .into_iter()
         .map(|b| Broker {
@@ -241,23 +267,25 @@ fn brokers(entries: Vec<BrokerEntry>) -> Vec<Broker> {
         .collect()
 }
 
-impl From<PartitionEntry> for Partition {
-    fn from(p: PartitionEntry) -> Self {
-        let replicas = ReplicaSet::from(p.replicas);
+impl PartitionEntry {
+    /// The model partition, without its replicas' directories (see [`StreamedPartition`]).
+    fn into_partition(self) -> Partition {
+        let replicas = ReplicaSet::from(self.replicas);
         Partition {
-            partition: p.partition,
-            leader: p
+            partition: self.partition,
+            leader: self
                 .leader
                 .map(BrokerId)
                 .or_else(|| replicas.preferred_leader()),
-            isr: p.isr.map_or_else(
+            isr: self.isr.map_or_else(
                 || replicas.brokers().to_vec(),
                 |v| v.into_iter().map(BrokerId).collect(),
             ),
             replicas,
-            size_bytes: p.size_bytes,
-            bytes_in_per_sec: p.bytes_in_per_sec,
-            bytes_out_per_sec: p.bytes_out_per_sec,
+            size_bytes: self.size_bytes,
+            bytes_in_per_sec: self.bytes_in_per_sec,
+            bytes_out_per_sec: self.bytes_out_per_sec,
+            log_dirs: Default::default(),
         }
     }
 }
@@ -278,13 +306,37 @@ struct StreamedTopic {
     partitions: Vec<StreamedPartition>,
 }
 
+/// A partition as parsed: the model partition, and its `log_dirs` entries with their paths
+/// interned (checked against the replicas once the topic's name is known).
 #[derive(Deserialize)]
-#[serde(from = "PartitionEntry")]
-struct StreamedPartition(Partition);
+#[serde(try_from = "PartitionEntry")]
+struct StreamedPartition {
+    partition: Partition,
+    dirs: Vec<InternedReplicaDir>,
+}
 
-impl From<PartitionEntry> for StreamedPartition {
-    fn from(p: PartitionEntry) -> Self {
-        StreamedPartition(p.into())
+impl TryFrom<PartitionEntry> for StreamedPartition {
+    type Error = ModelError;
+
+    fn try_from(mut p: PartitionEntry) -> Result<Self, ModelError> {
+        let entries = std::mem::take(&mut p.log_dirs);
+        Ok(StreamedPartition {
+            dirs: InternedReplicaDir::intern_all(&entries)?,
+            partition: p.into_partition(),
+        })
+    }
+}
+
+impl StreamedTopic {
+    /// The model topic, each replica's directory checked against its partition's replicas.
+    fn into_topic(self) -> Result<Topic, ModelError> {
+        let mut partitions = Vec::with_capacity(self.partitions.len());
+        for p in self.partitions {
+            let tp = || TopicPartition::new(&self.name, p.partition.partition);
+            let log_dirs = replica_dirs(tp, p.partition.replicas.brokers(), &p.dirs)?;
+            partitions.push(p.partition.with_log_dirs(log_dirs));
+        }
+        Ok(Topic::new(self.name, partitions))
     }
 }
 
@@ -292,7 +344,7 @@ impl From<PartitionEntry> for StreamedPartition {
 /// more so the error can be located.
 fn streamed_cluster(
     path: &Path,
-    file: StreamedSnapshot,
+    (file, dirs): (StreamedSnapshot, LogDirs),
     full: impl FnOnce() -> Result<SnapshotFile, FileError>,
 ) -> Result<Cluster, FileError> {
     if file.version != 1 {
@@ -305,12 +357,7 @@ fn streamed_cluster(
             ),
         });
     }
-    let topics = file
-        .topics
-        .into_iter()
-        .map(|t| Topic::new(t.name, t.partitions.into_iter().map(|p| p.0).collect()))
-        .collect();
-    Cluster::new(file.cluster_id, brokers(file.brokers), topics).map_err(|e| {
+    cluster(file.cluster_id, file.brokers, file.topics, dirs).map_err(|e| {
         let at = full().map_or_else(|_| "topics".to_owned(), |f| f.locate(&e));
         FileError::Invalid {
             path: path.to_owned(),
@@ -320,10 +367,28 @@ fn streamed_cluster(
     })
 }
 
+/// The model of a streamed file: brokers, topics, and the directories of both (`dirs` holds
+/// the paths interned while parsing).
+fn cluster(
+    cluster_id: Option<String>,
+    brokers: Vec<BrokerEntry>,
+    topics: Vec<StreamedTopic>,
+    mut dirs: LogDirs,
+) -> Result<Cluster, ModelError> {
+    for b in &brokers {
+        add_broker_dirs(&mut dirs, b.id, &b.log_dirs)?;
+    }
+    let topics = topics
+        .into_iter()
+        .map(StreamedTopic::into_topic)
+        .collect::<Result<_, _>>()?;
+    Cluster::new(cluster_id, brokers_of(brokers), topics)?.with_log_dirs(dirs)
+}
+
 /// Parses snapshot text; `path` only names the source in errors.
 pub fn snapshot_from_str(path: &Path, text: &str) -> Result<Cluster, FileError> {
-    let file: StreamedSnapshot = parse_json(path, text)?;
-    streamed_cluster(path, file, || parse_json(path, text))
+    let (file, dirs) = interning(|| parse_json::<StreamedSnapshot>(path, text));
+    streamed_cluster(path, (file?, dirs), || parse_json(path, text))
 }
 
 /// Parses snapshot text into the file form (with its extensions), checked like `snapshot_from_str`.
@@ -338,8 +403,8 @@ pub fn snapshot_file_from_str(path: &Path, text: &str) -> Result<SnapshotFile, F
 
 /// Reads and validates a snapshot file, streaming it (see the module docs).
 pub fn read_snapshot(path: &Path) -> Result<Cluster, FileError> {
-    let file: StreamedSnapshot = parse_json_file(path)?;
-    streamed_cluster(path, file, || parse_json_file(path))
+    let (file, dirs) = interning(|| parse_json_file::<StreamedSnapshot>(path));
+    streamed_cluster(path, (file?, dirs), || parse_json_file(path))
 }
 
 #[cfg(test)]
@@ -408,6 +473,45 @@ mod tests {
             err.contains("at brokers[0]") && err.contains("missing field `id`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn log_dirs_are_read_and_checked() {
+        let c = parse(
+            r#"{"version":1,"brokers":[{"id":0,"log_dirs":[{"path":"/d1","total_bytes":100,"usable_bytes":40},{"path":"/d2","cordoned":true}]},{"id":1}],
+                "topics":[{"name":"t","partitions":[{"partition":0,"replicas":[0,1],"size_bytes":10,
+                  "log_dirs":[{"broker":0,"log_dir":"/d2","size_bytes":10},{"broker":1,"log_dir":"/x","size_bytes":9}]}]}]}"#,
+        )
+        .unwrap();
+        let dirs = c.log_dirs();
+        assert_eq!(dirs.of(BrokerId(0))[0].total_bytes, Some(100));
+        assert!(dirs.of(BrokerId(0))[1].cordoned);
+        assert_eq!(dirs.of(BrokerId(1))[0].path, "/x", "derived from the replicas");
+        let p = &c.topics()[0].partitions[0];
+        assert_eq!(dirs.path(p.log_dirs.get(0).unwrap()), "/d2");
+        let text = serde_json::to_string(&SnapshotFile::from_cluster(&c)).unwrap();
+        assert_eq!(parse(&text).unwrap(), c);
+
+        let err = parse(
+            r#"{"version":1,"brokers":[{"id":0,"log_dirs":[{"path":"/d1"}]}],
+                "topics":[{"name":"t","partitions":[{"partition":0,"replicas":[0],"log_dirs":[{"broker":0,"log_dir":"/d9","size_bytes":1}]}]}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "c.json: at topics[0].partitions[0].log_dirs: partition t-0 has its replica on broker 0 in log dir /d9, which is not one of broker 0's log dirs"
+        );
+        let err = parse(
+            r#"{"version":1,"brokers":[{"id":0}],
+                "topics":[{"name":"t","partitions":[{"partition":0,"replicas":[0],"log_dirs":[{"broker":3,"log_dir":"/d9","size_bytes":1}]}]}]}"#,
+        )
+        .unwrap_err();
+        assert!(err.contains("names a log dir on broker 3, which is not one of its replicas"), "{err}");
+        let err = parse(
+            r#"{"version":1,"brokers":[{"id":0,"log_dirs":[{"path":"/d1"},{"path":"/d1"}]}],"topics":[]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err, "c.json: at brokers[0].log_dirs: broker 0 lists log dir /d1 twice");
     }
 
     #[test]

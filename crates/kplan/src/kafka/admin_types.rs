@@ -46,13 +46,57 @@ pub struct ReplicaDir {
     pub is_future: bool,
 }
 
-/// A broker's log dirs: its replicas, and the volume space when the broker reports it (v4+).
+/// A broker's log dirs: its replicas, each directory, and the volume space summed over the
+/// directories when the broker reports it (v4+).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BrokerLogDirs {
+    /// Replicas of the directories that answered; a future replica (a move between directories
+    /// in progress, KIP-113) has `is_future` set.
     pub replicas: Vec<ReplicaDir>,
     pub total_bytes: Option<u64>,
     pub usable_bytes: Option<u64>,
+    /// Every directory the broker listed, in path order.
+    pub dirs: Vec<LogDirInfo>,
 }
+
+/// One log directory of a broker, as DescribeLogDirs describes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogDirInfo {
+    pub path: String,
+    /// Volume size and free space (DescribeLogDirs v4+).
+    pub total_bytes: Option<u64>,
+    pub usable_bytes: Option<u64>,
+    /// Takes no new replicas (KIP-1066; DescribeLogDirs v5+).
+    pub cordoned: bool,
+    /// The broker cannot use the directory (KAFKA_STORAGE_ERROR: a failed disk): the error.
+    pub error: Option<String>,
+}
+
+/// Why a broker did not move a replica to the directory asked (AlterReplicaLogDirs, KIP-113).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplicaLogDirError {
+    /// REPLICA_NOT_AVAILABLE: the broker does not host the replica yet. It remembers the
+    /// directory and creates the replica there when a reassignment brings it; asking again
+    /// once the replica exists confirms it (Kafka's tool retries exactly this error).
+    NotYetCreated,
+    /// The request got no answer (the broker is unreachable); it may be asked again.
+    NoAnswer(String),
+    /// Any other refusal (LOG_DIR_NOT_FOUND, KAFKA_STORAGE_ERROR, …), as the broker worded it.
+    Refused(String),
+}
+
+impl std::fmt::Display for ReplicaLogDirError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReplicaLogDirError::NotYetCreated => f.write_str("the broker does not host the replica yet"),
+            ReplicaLogDirError::NoAnswer(e) => write!(f, "no answer: {e}"),
+            ReplicaLogDirError::Refused(e) => f.write_str(e),
+        }
+    }
+}
+
+/// One replica: a partition on a broker (Kafka's `TopicPartitionReplica`).
+pub type Replica = (TopicPartition, BrokerId);
 
 /// A config resource kplan reads or changes.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

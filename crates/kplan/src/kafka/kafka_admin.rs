@@ -24,6 +24,13 @@ pub trait KafkaAdmin {
         brokers: &[BrokerId],
     ) -> Result<BTreeMap<BrokerId, Result<BrokerLogDirs, KafkaError>>, KafkaError>;
 
+    /// AlterReplicaLogDirs (KIP-113): moves each replica to a directory of the broker that holds
+    /// it; each request goes to that broker. One result per replica.
+    async fn alter_replica_log_dirs(
+        &self,
+        moves: &[(Replica, String)],
+    ) -> Result<BTreeMap<Replica, Result<(), ReplicaLogDirError>>, KafkaError>;
+
     /// Offsets of partitions, each asked of its leader.
     async fn list_offsets(
         &self,

@@ -3,8 +3,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use krafka::admin::{
-    AdminClient, ConfigOp, ConfigResource, ConfigResourceType, DescribeLogDirsOptions,
+    AdminClient, AlterReplicaLogDirsOptions, ConfigOp, ConfigResource, ConfigResourceType,
+    DescribeLogDirsOptions,
     ElectionType, ListPartitionReassignmentsOptions, OffsetSpec, TopicPartition as KTopicPartition,
+    TopicPartitionReplica,
 };
 use krafka::auth::{AuthConfig, ClientCredentials, OidcTokenProvider, TlsConfig};
 use krafka::Kafka;
@@ -191,6 +193,68 @@ fn target(r: &ConfigResource) -> ConfigTarget {
     }
 }
 
+/// A broker's directories as kplan reads them: a directory the broker cannot use (a failed disk
+/// answers KAFKA_STORAGE_ERROR) is listed with its error, not a failure of the whole broker.
+fn broker_log_dirs(
+    dirs: HashMap<String, krafka::Result<krafka::admin::LogDirDescription>>,
+) -> BrokerLogDirs {
+    let mut out = BrokerLogDirs::default();
+    for (path, d) in dirs {
+        let d = match d {
+            Ok(d) => d,
+            Err(e) => {
+                out.dirs.push(LogDirInfo {
+                    path,
+                    error: Some(e.to_string()),
+                    ..LogDirInfo::default()
+                });
+                continue;
+            }
+        };
+        let bytes = |v: Option<i64>| v.map(|x| x.max(0) as u64);
+        let (total, usable) = (bytes(d.total_bytes), bytes(d.usable_bytes));
+        if let Some(t) = total {
+            *out.total_bytes.get_or_insert(0) += t;
+        }
+        if let Some(u) = usable {
+            *out.usable_bytes.get_or_insert(0) += u;
+        }
+        for (k, r) in d.replicas {
+            out.replicas.push(ReplicaDir {
+                tp: tp(&k),
+                log_dir: path.clone(),
+                size: r.size.max(0) as u64,
+                is_future: r.is_future,
+            });
+        }
+        out.dirs.push(LogDirInfo {
+            path,
+            total_bytes: total,
+            usable_bytes: usable,
+            cordoned: d.is_cordoned,
+            error: None,
+        });
+    }
+    out.replicas.sort_by(|a, b| {
+        (&a.tp, &a.log_dir, a.is_future).cmp(&(&b.tp, &b.log_dir, b.is_future))
+    });
+    out.dirs.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// REPLICA_NOT_AVAILABLE is the expected answer before the replica exists; a transport error
+/// is no answer; anything else is the broker's refusal.
+fn replica_log_dir_error(e: &krafka::KrafkaError) -> ReplicaLogDirError {
+    match e {
+        krafka::KrafkaError::Broker {
+            code: krafka::error::ErrorCode::ReplicaNotAvailable,
+            ..
+        } => ReplicaLogDirError::NotYetCreated,
+        e if unanswered(e) => ReplicaLogDirError::NoAnswer(e.to_string()),
+        e => ReplicaLogDirError::Refused(e.to_string()),
+    }
+}
+
 /// The request may have reached the broker, but its answer did not come back.
 fn unanswered(e: &krafka::KrafkaError) -> bool {
     matches!(
@@ -326,40 +390,37 @@ impl KafkaAdmin for KrafkaAdmin {
                         KafkaError::Api { .. } => KafkaError::on_broker("DescribeLogDirs", b, e),
                         denied => denied,
                     })
-                    .and_then(|dirs| {
-                        let mut out = Vec::new();
-                        let (mut total, mut usable) = (None::<u64>, None::<u64>);
-                        for (dir, d) in dirs {
-                            let d = d.map_err(|e| {
-                                KafkaError::on_broker(
-                                    "DescribeLogDirs",
-                                    b,
-                                    format!("log dir {dir}: {e}"),
-                                )
-                            })?;
-                            if let Some(t) = d.total_bytes {
-                                *total.get_or_insert(0) += t.max(0) as u64;
-                            }
-                            if let Some(u) = d.usable_bytes {
-                                *usable.get_or_insert(0) += u.max(0) as u64;
-                            }
-                            for (k, r) in d.replicas {
-                                out.push(ReplicaDir {
-                                    tp: tp(&k),
-                                    log_dir: dir.clone(),
-                                    size: r.size.max(0) as u64,
-                                    is_future: r.is_future,
-                                });
-                            }
-                        }
-                        out.sort_by(|a, b| (&a.tp, &a.log_dir).cmp(&(&b.tp, &b.log_dir)));
-                        Ok(BrokerLogDirs {
-                            replicas: out,
-                            total_bytes: total,
-                            usable_bytes: usable,
-                        })
-                    });
+                    .map(broker_log_dirs);
                 (BrokerId(b), r)
+            })
+            .collect())
+    }
+
+    async fn alter_replica_log_dirs(
+        &self,
+        moves: &[(Replica, String)],
+    ) -> Result<BTreeMap<Replica, Result<(), ReplicaLogDirError>>, KafkaError> {
+        let res = self
+            .admin
+            .alter_replica_log_dirs(
+                moves.iter().map(|((tp, b), dir)| {
+                    (
+                        TopicPartitionReplica::new(tp.topic.clone(), tp.partition, b.0),
+                        dir.clone(),
+                    )
+                }),
+                AlterReplicaLogDirsOptions::default(),
+            )
+            .await
+            .map_err(|e| KafkaError::api("AlterReplicaLogDirs", e))?;
+        Ok(res
+            .into_iter()
+            .map(|(r, outcome)| {
+                let replica = (
+                    TopicPartition::new(r.topic, r.partition),
+                    BrokerId(r.broker_id),
+                );
+                (replica, outcome.map_err(|e| replica_log_dir_error(&e)))
             })
             .collect())
     }

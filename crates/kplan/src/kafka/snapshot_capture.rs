@@ -11,8 +11,8 @@ use std::time::Duration;
 use super::admin_types::*;
 use super::{KafkaAdmin, KafkaError, OffsetSample};
 use crate::files::{
-    BrokerCapacity, BrokerEntry, CaptureInfo, PartitionEntry, ReassignmentEntry, ReplicaLogDir,
-    SnapshotFile, TopicEntry,
+    BrokerCapacity, BrokerEntry, CaptureInfo, LogDirEntry, PartitionEntry, ReassignmentEntry,
+    ReplicaLogDir, SnapshotFile, TopicEntry,
 };
 use crate::model::{BrokerId, TopicPartition};
 use crate::stable_hash::stable_hash;
@@ -26,6 +26,9 @@ const TOPIC_KEYS: [&str; 6] = [
     "leader.replication.throttled.replicas",
     "follower.replication.throttled.replicas",
 ];
+
+/// The broker config listing the directories that take no new replicas (KIP-1066).
+const CORDONED_LOG_DIRS: &str = "cordoned.log.dirs";
 
 /// Broker configs worth keeping.
 const BROKER_KEYS: [&str; 3] = [
@@ -88,7 +91,7 @@ pub async fn capture<A: KafkaAdmin>(
     let fan_out = fan_out(admin, options.strict, events).await?;
     Ok(SnapshotFile {
         version: 1,
-        brokers: broker_entries(&cluster, &down, &dirs, &options.capacity),
+        brokers: broker_entries(&cluster, &down, &dirs, &configs, &options.capacity),
         topics: topic_entries(topics, &down, &dirs, configs.topics, &traffic, &fan_out),
         capture: Some(CaptureInfo {
             captured_at_ms: now_ms(),
@@ -168,11 +171,12 @@ fn down_brokers(
     Ok(down)
 }
 
-/// What DescribeLogDirs said: each partition's replicas with their directory and size, and
-/// each broker's volume size (v4+).
+/// What DescribeLogDirs said: each partition's replicas with their directory and size, each
+/// broker's volume size (v4+) and its directories.
 struct LogDirs {
     replicas: BTreeMap<TopicPartition, Vec<ReplicaLogDir>>,
     volume: BTreeMap<i32, u64>,
+    dirs: BTreeMap<i32, Vec<LogDirInfo>>,
 }
 
 impl LogDirs {
@@ -198,6 +202,7 @@ async fn log_dirs<A: KafkaAdmin>(
     let mut out = LogDirs {
         replicas: BTreeMap::new(),
         volume: BTreeMap::new(),
+        dirs: BTreeMap::new(),
     };
     for (broker, result) in admin.describe_log_dirs(live).await? {
         match result {
@@ -205,6 +210,13 @@ async fn log_dirs<A: KafkaAdmin>(
                 if let Some(t) = d.total_bytes {
                     out.volume.insert(broker.0, t);
                 }
+                for dir in d.dirs.iter().filter(|d| d.error.is_some()) {
+                    events(CaptureEvent::Warning(format!(
+                        "broker {broker} cannot use log dir {}: it is recorded offline",
+                        dir.path
+                    )));
+                }
+                out.dirs.insert(broker.0, d.dirs);
                 for r in d.replicas.into_iter().filter(|r| !r.is_future) {
                     out.replicas.entry(r.tp).or_default().push(ReplicaLogDir {
                         broker: broker.0,
@@ -277,10 +289,12 @@ fn hidden_topics(
 }
 
 /// The configs a snapshot keeps: topic configs that matter to moves, and the throttle-related
-/// configs set dynamically on each broker (sensitive values never).
+/// configs set dynamically on each broker (sensitive values never); and each broker's cordoned
+/// log dirs (`cordoned.log.dirs`, KIP-1066), wherever they are set.
 struct Configs {
     topics: BTreeMap<String, BTreeMap<String, String>>,
     brokers: BTreeMap<String, BTreeMap<String, String>>,
+    cordoned: BTreeMap<i32, BTreeSet<String>>,
 }
 
 async fn configs<A: KafkaAdmin>(
@@ -299,6 +313,7 @@ async fn configs<A: KafkaAdmin>(
     let mut out = Configs {
         topics: BTreeMap::new(),
         brokers: BTreeMap::new(),
+        cordoned: BTreeMap::new(),
     };
     for (target, result) in admin.describe_configs(&targets).await? {
         let values = match result {
@@ -317,6 +332,10 @@ async fn configs<A: KafkaAdmin>(
                 out.topics.insert(name, kept);
             }
             ConfigTarget::Broker(b) => {
+                if let Some(list) = values.get(CORDONED_LOG_DIRS).and_then(|v| v.value.as_deref()) {
+                    let paths = list.split(',').map(str::trim).filter(|p| !p.is_empty());
+                    out.cordoned.insert(b.0, paths.map(str::to_owned).collect());
+                }
                 let kept = kept_values(values, |k, v| {
                     BROKER_KEYS.contains(&k) && v.dynamic_here && !v.sensitive
                 });
@@ -481,6 +500,7 @@ fn broker_entries(
     cluster: &ClusterInfo,
     down: &BTreeSet<BrokerId>,
     dirs: &LogDirs,
+    configs: &Configs,
     capacity: &BTreeMap<i32, BrokerCapacity>,
 ) -> Vec<BrokerEntry> {
     let mut brokers: Vec<BrokerEntry> = cluster
@@ -500,6 +520,10 @@ fn broker_entries(
                     network_out_bytes_per_sec: None,
                 })
             }),
+            log_dirs: log_dir_entries(
+                dirs.dirs.get(&b.id.0).map_or(&[], Vec::as_slice),
+                configs.cordoned.get(&b.id.0),
+            ),
         })
         .collect();
     brokers.extend(down.iter().map(|b| BrokerEntry {
@@ -509,9 +533,24 @@ fn broker_entries(
         port: None,
         offline: true,
         capacity: capacity.get(&b.0).cloned(),
+        log_dirs: Vec::new(),
     }));
     brokers.sort_by_key(|b| b.id);
     brokers
+}
+
+/// A broker's directories for the snapshot: cordoned when DescribeLogDirs (v5+) or the broker's
+/// `cordoned.log.dirs` says so, offline when the broker cannot use it.
+fn log_dir_entries(dirs: &[LogDirInfo], cordoned: Option<&BTreeSet<String>>) -> Vec<LogDirEntry> {
+    dirs.iter()
+        .map(|d| LogDirEntry {
+            path: d.path.clone(),
+            total_bytes: d.total_bytes,
+            usable_bytes: d.usable_bytes,
+            cordoned: d.cordoned || cordoned.is_some_and(|c| c.contains(&d.path)),
+            offline: d.error.is_some(),
+        })
+        .collect()
 }
 
 fn topic_entries(

@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use super::{Broker, BrokerId, ModelError, Partition, Topic, TopicPartition};
+use super::{Broker, BrokerId, LogDirs, ModelError, Partition, Topic, TopicPartition};
 
 /// A validated cluster: brokers sorted by id, topics by name, partitions by number.
 ///
@@ -11,6 +11,7 @@ pub struct Cluster {
     cluster_id: Option<String>,
     brokers: Vec<Broker>,
     topics: Vec<Topic>,
+    log_dirs: LogDirs,
 }
 
 impl Cluster {
@@ -51,7 +52,59 @@ impl Cluster {
             cluster_id,
             brokers,
             topics,
+            log_dirs: LogDirs::default(),
         })
+    }
+
+    /// The same cluster with its log directories. The partitions' [`ReplicaLogDirs`](super::ReplicaLogDirs)
+    /// are ids of `dirs`. A broker that lists its directories must list every directory its
+    /// replicas are in; a broker that lists none gets the directories its replicas name.
+    pub fn with_log_dirs(mut self, mut dirs: LogDirs) -> Result<Cluster, ModelError> {
+        for (broker, list) in dirs.brokers() {
+            if self.broker(broker).is_none() {
+                return Err(ModelError::LogDirsOfUnknownBroker(broker));
+            }
+            if let Some(w) = list.windows(2).find(|w| w[0].path == w[1].path) {
+                return Err(ModelError::DuplicateLogDir {
+                    broker,
+                    path: w[0].path.clone(),
+                });
+            }
+        }
+        let listed: BTreeSet<BrokerId> = dirs.brokers().map(|(b, _)| b).collect();
+        for (tp, p) in self.partitions() {
+            if p.log_dirs.is_empty() {
+                continue;
+            }
+            if p.log_dirs.len() != p.replicas.len() {
+                return Err(ModelError::LogDirCount {
+                    tp,
+                    dirs: p.log_dirs.len(),
+                    replicas: p.replicas.len(),
+                });
+            }
+            for (i, &broker) in p.replicas.brokers().iter().enumerate() {
+                let Some(id) = p.log_dirs.get(i) else {
+                    continue;
+                };
+                if !listed.contains(&broker) {
+                    dirs.derive(broker, id);
+                } else if dirs.find(broker, id).is_none() {
+                    return Err(ModelError::UnknownLogDir {
+                        tp: tp.clone(),
+                        broker,
+                        path: dirs.path(id).to_owned(),
+                    });
+                }
+            }
+        }
+        self.log_dirs = dirs;
+        Ok(self)
+    }
+
+    /// The brokers' log directories (empty when the snapshot knows none).
+    pub fn log_dirs(&self) -> &LogDirs {
+        &self.log_dirs
     }
 
     pub fn cluster_id(&self) -> Option<&str> {
@@ -210,6 +263,36 @@ mod tests {
             vec![Topic::new("t", vec![Partition::new(0, vec![1, 1])])],
         );
         assert!(matches!(err, Err(ModelError::DuplicateReplica { .. })));
+    }
+
+    #[test]
+    fn replicas_must_be_in_a_directory_their_broker_lists() {
+        use crate::model::{LogDir, ReplicaLogDirs};
+        let mut dirs = LogDirs::default();
+        let d1 = dirs.intern("/d1").unwrap();
+        let d2 = dirs.intern("/d2").unwrap();
+        dirs.set_broker(BrokerId(0), vec![LogDir::new(d1, "/d1")]);
+        let placed = |d| {
+            vec![Topic::new(
+                "t",
+                vec![Partition::new(0, vec![0, 1])
+                    .with_log_dirs(ReplicaLogDirs::new([Some(d), Some(d2)]))],
+            )]
+        };
+        let c = Cluster::new(None, brokers(2), placed(d1))
+            .unwrap()
+            .with_log_dirs(dirs.clone())
+            .unwrap();
+        // Broker 1 lists nothing: its directories are those its replicas name.
+        assert_eq!(c.log_dirs().of(BrokerId(1))[0].path, "/d2");
+        let err = Cluster::new(None, brokers(2), placed(d2))
+            .unwrap()
+            .with_log_dirs(dirs)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "partition t-0 has its replica on broker 0 in log dir /d2, which is not one of broker 0's log dirs"
+        );
     }
 
     #[test]

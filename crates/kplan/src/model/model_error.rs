@@ -43,4 +43,28 @@ pub enum ModelError {
     },
     #[error("topic name must not be empty")]
     EmptyTopicName,
+    #[error("log dirs are listed for broker {0}, which is not in the broker list")]
+    LogDirsOfUnknownBroker(BrokerId),
+    #[error("broker {broker} lists log dir {path} twice")]
+    DuplicateLogDir { broker: BrokerId, path: String },
+    #[error(
+        "partition {tp} has its replica on broker {broker} in log dir {path}, which is not one of broker {broker}'s log dirs"
+    )]
+    UnknownLogDir {
+        tp: TopicPartition,
+        broker: BrokerId,
+        path: String,
+    },
+    #[error("partition {tp} has {dirs} log dir entries for {replicas} replicas")]
+    LogDirCount {
+        tp: TopicPartition,
+        dirs: usize,
+        replicas: usize,
+    },
+    #[error("partition {tp} names a log dir on broker {broker}, which is not one of its replicas")]
+    LogDirOfNonReplica { tp: TopicPartition, broker: BrokerId },
+    #[error("partition {tp} names two log dirs for its replica on broker {broker}")]
+    ReplicaLogDirTwice { tp: TopicPartition, broker: BrokerId },
+    #[error("more than {0} distinct log dir paths")]
+    TooManyLogDirPaths(usize),
 }

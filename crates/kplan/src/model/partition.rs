@@ -1,4 +1,4 @@
-use super::{BrokerId, ReplicaSet};
+use super::{BrokerId, ReplicaLogDirs, ReplicaSet};
 
 /// One partition with its placement and the load it puts on the brokers that host it.
 ///
@@ -14,6 +14,8 @@ pub struct Partition {
     pub size_bytes: u64,
     pub bytes_in_per_sec: f64,
     pub bytes_out_per_sec: f64,
+    /// The log directory of each replica, where known (JBOD).
+    pub log_dirs: ReplicaLogDirs,
 }
 
 impl Partition {
@@ -28,6 +30,7 @@ impl Partition {
             size_bytes: 0,
             bytes_in_per_sec: 0.0,
             bytes_out_per_sec: 0.0,
+            log_dirs: ReplicaLogDirs::default(),
         }
     }
 
@@ -35,6 +38,12 @@ impl Partition {
         self.size_bytes = size_bytes;
         self.bytes_in_per_sec = bytes_in;
         self.bytes_out_per_sec = bytes_out;
+        self
+    }
+
+    /// The same partition with its replicas' directories (ids of the cluster's [`LogDirs`](super::LogDirs)).
+    pub fn with_log_dirs(mut self, log_dirs: ReplicaLogDirs) -> Self {
+        self.log_dirs = log_dirs;
         self
     }
 
