@@ -317,4 +317,68 @@ fn spread_topics_copies_data_and_says_so() {
         summary["replicas_moved"].as_u64().unwrap() >= 6,
         "{summary}"
     );
+
+/// Paths of the plan entries' directories for `broker`, from plan text.
+fn dirs_on(plan: &serde_json::Value, broker: i64) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in plan["partitions"].as_array().unwrap() {
+        let replicas = e["replicas"].as_array().unwrap();
+        let dirs = e["log_dirs"].as_array().unwrap();
+        for (b, d) in replicas.iter().zip(dirs) {
+            if b.as_i64() == Some(broker) {
+                out.push(d.as_str().unwrap().to_owned());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn jbod_plans_directories_with_the_brokers() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["generate", "--snapshot", &fixture("jbod.json")];
+        let plan = plan.to_str().unwrap().to_owned();
+        args.extend(["-o", &plan]);
+        args.extend(extra);
+        let out = kplan(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let text = std::fs::read_to_string(dir.path().join("plan.json")).unwrap_or_default();
+        (out.status.code(), stderr, text)
+    };
+    let (code, stderr, text) = run(&[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    golden("jbod.plan.json", &text);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // Broker 3 is new: every replica it receives has a directory.
+    let new = dirs_on(&v, 3);
+    assert!(!new.is_empty() && new.iter().all(|d| d.starts_with("/data/d0")), "{new:?}");
+    // Broker 1's /data/d03 is cordoned: nothing lands there.
+    assert!(!dirs_on(&v, 1).contains(&"/data/d03".to_owned()), "{text}");
+    assert!(stderr.contains("log dir moves (intra-broker"), "{stderr}");
+    assert!(stderr.contains("fullest dir after"), "{stderr}");
+    assert!(stderr.contains("log-dirs"), "the goal row:\n{stderr}");
+
+    // Emptying broker 0's /data/d01: its replicas that stay on broker 0 go elsewhere.
+    let (code, stderr, text) = run(&["--remove-log-dirs", "0:/data/d01"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(!dirs_on(&v, 0).contains(&"/data/d01".to_owned()), "{text}");
+
+    // Brokers only.
+    let (code, stderr, text) = run(&["--no-log-dirs"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!text.contains("/data/"), "{text}");
+    assert!(!stderr.contains("fullest dir after"), "{stderr}");
+
+    // A directory the broker does not have.
+    std::fs::remove_file(&plan).unwrap();
+    let (code, stderr, _) = run(&["--remove-log-dirs", "0:/data/d09"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("--remove-log-dirs names /data/d09 on broker 0, which is not one of its log dirs (/data/d01, /data/d02, /data/d03)"),
+        "{stderr}"
+    );
+    assert!(!plan.exists(), "nothing written on error");
 }

@@ -1,6 +1,6 @@
 //! Parsers for the command-line value formats: broker lists, sizes, rates, durations, percentages.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use kplan::model::BrokerId;
@@ -66,6 +66,31 @@ fn unit_multiplier(unit: &str) -> Option<f64> {
         "tib" => 1024f64.powi(4),
         _ => return None,
     })
+}
+
+/// `7:/data/d12,8:/data/d03`: log directories to empty, per broker (absolute paths).
+pub fn log_dir_list(s: &str) -> Result<BTreeMap<BrokerId, BTreeSet<String>>, String> {
+    let mut out: BTreeMap<BrokerId, BTreeSet<String>> = BTreeMap::new();
+    for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (broker, path) = item
+            .split_once(':')
+            .ok_or_else(|| format!("'{item}' is not BROKER:PATH (e.g. 7:/data/d12)"))?;
+        let broker = broker
+            .trim()
+            .parse::<i32>()
+            .map_err(|_| format!("'{}' in '{item}' is not a broker id", broker.trim()))?;
+        let path = path.trim();
+        if !path.starts_with('/') {
+            return Err(format!("'{path}' in '{item}' is not an absolute path"));
+        }
+        if !out.entry(BrokerId(broker)).or_default().insert(path.to_owned()) {
+            return Err(format!("'{item}' is listed twice"));
+        }
+    }
+    if out.is_empty() {
+        return Err("the log dir list is empty".into());
+    }
+    Ok(out)
 }
 
 /// `500GiB`, `1.5TB`, `1048576` → bytes.
@@ -197,6 +222,17 @@ pub fn topic_regex(s: &str) -> Result<regex::Regex, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_dir_lists() {
+        let d = log_dir_list("7:/data/d12, 7:/data/d01,8:/data/d03").unwrap();
+        assert_eq!(d[&BrokerId(7)].len(), 2);
+        assert!(d[&BrokerId(8)].contains("/data/d03"));
+        assert!(log_dir_list("7/data").unwrap_err().contains("is not BROKER:PATH"));
+        assert!(log_dir_list("x:/d").unwrap_err().contains("'x' in 'x:/d' is not a broker id"));
+        assert!(log_dir_list("7:d12").unwrap_err().contains("not an absolute path"));
+        assert!(log_dir_list("7:/d,7:/d").unwrap_err().contains("listed twice"));
+    }
 
     #[test]
     fn broker_lists() {

@@ -36,6 +36,8 @@ pub fn request(args: &GenerateArgs, cluster: &Cluster) -> anyhow::Result<PlanReq
         leaders_only: args.leaders_only,
         spread_topics: args.spread_topics.clone(),
         time_limit: args.time_limit,
+        log_dirs: !args.no_log_dirs,
+        remove_log_dirs: args.remove_log_dirs.clone().unwrap_or_default(),
     })
 }
 
@@ -190,6 +192,8 @@ fn print_json(
         replicas_moved: planned.metrics.replicas_moved,
         bytes_moved: planned.metrics.bytes_moved,
         leader_changes: planned.metrics.leader_changes,
+        log_dir_moves: planned.metrics.log_dir_moves,
+        log_dir_bytes: planned.metrics.log_dir_bytes,
         copy_seconds: copy.schedule.and_then(|s| s.copy_time.total_seconds),
         copy_time: copy.schedule.map(copy_time::json),
         lower_bound: &planned.report.lower_bound,
@@ -222,6 +226,9 @@ fn print_tables(
     let mut err = std::io::stderr().lock();
     writeln!(err, "{}", tables::broker_table(cluster, planned, request))?;
     writeln!(err, "{}", bars::furthest_from_balance(review, 24))?;
+    if let Some(t) = tables::log_dir_table(planned) {
+        writeln!(err, "{t}")?;
+    }
     writeln!(err, "{}", tables::summary_table(planned, copy.schedule))?;
     writeln!(err, "{}", tables::goal_table(planned))?;
     if let Some(s) = copy.schedule {

@@ -15,6 +15,9 @@ pub struct JsonSummary<'a> {
     pub replicas_moved: usize,
     pub bytes_moved: u64,
     pub leader_changes: usize,
+    /// Intra-broker moves between log dirs (disk I/O only), apart from `replicas_moved`.
+    pub log_dir_moves: usize,
+    pub log_dir_bytes: u64,
     /// The copy-time estimate in total (`null` without a throttle, or when it never finishes).
     pub copy_seconds: Option<f64>,
     /// The estimate per wave, with the throttle it is for (see `render::copy_time::json`).

@@ -7,6 +7,7 @@
 //! - [`files`]: snapshot and other JSON input, atomic writes (the edge).
 //! - [`kafka`]: the one trait through which kplan talks to Kafka, and its krafka implementation.
 //! - [`synthetic`]: seeded clusters for benchmarks, tests and rehearsals.
+//! - [`synthetic_log_dirs`]: seeded JBOD layouts (skewed log directories) over such clusters.
 //! - [`scenario`]: hard instances (skewed load families, hot partitions, rack violations).
 //! - [`human`]: numbers as people read them (sizes, rates, durations).
 //!
@@ -22,3 +23,4 @@ pub mod plan;
 pub mod scenario;
 pub mod stable_hash;
 pub mod synthetic;
+pub mod synthetic_log_dirs;

@@ -312,6 +312,16 @@ pub fn summary_rows(plan: &Plan, copy: Option<&CopySchedule>) -> Vec<(String, St
         ),
         ("leader changes".to_owned(), m.leader_changes.to_string()),
     ];
+    if plan.report.log_dirs.is_some() {
+        rows.push((
+            "log dir moves (intra-broker, disk only)".to_owned(),
+            format!(
+                "{} ({})",
+                m.log_dir_moves,
+                human::bytes(m.log_dir_bytes as f64)
+            ),
+        ));
+    }
     if let Some(s) = copy {
         rows.push(copy_time_row(s));
     }
@@ -393,4 +403,37 @@ pub fn goals_table(goals: &[GoalStatus]) -> Table {
         t.add_row(goal_cells(g));
     }
     t
+}
+
+/// `generate` with log dirs: per broker, its directories' spread (worst max/mean and min/mean
+/// of their usage) before → after, the proven bound and the intra-broker moves.
+pub fn log_dir_table(plan: &Plan) -> Option<Table> {
+    let report = plan.report.log_dirs.as_ref()?;
+    let mut t = table(vec![
+        "broker",
+        "log dirs",
+        "max/mean",
+        "min/mean",
+        "bound",
+        "fullest dir after",
+        "intra-broker moves",
+    ]);
+    let ratio = |v: Option<f64>| v.map_or("-".to_owned(), |x| format!("{x:.3}"));
+    for b in &report.brokers {
+        let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+        t.add_row(vec![
+            right(b.broker.to_string()),
+            right(b.dirs.to_string()),
+            right(arrow(ratio(b.before_max_over_mean), ratio(b.after_max_over_mean))),
+            right(arrow(ratio(b.before_min_over_mean), ratio(b.after_min_over_mean))),
+            right(format!("{:.3}", b.bound)),
+            Cell::new(b.worst_dir.as_deref().unwrap_or("-")),
+            right(format!(
+                "{} ({})",
+                b.intra_broker_moves,
+                human::bytes(b.intra_broker_bytes as f64)
+            )),
+        ]);
+    }
+    Some(t)
 }

@@ -18,6 +18,10 @@ pub enum Goal {
     Balance(Resource),
     /// Spread each topic's replicas and leaders evenly over the eligible brokers.
     TopicSpread,
+    /// Keep every log directory of a broker within the band around its broker's mean usage
+    /// (JBOD; planned after the brokers, on when the snapshot knows directories, off with
+    /// `--no-log-dirs`; not one of the weighted goals of `--goals`).
+    LogDirs,
 }
 
 impl Goal {
@@ -34,6 +38,7 @@ impl Goal {
         match self {
             Goal::Balance(r) => r.name(),
             Goal::TopicSpread => "topic-spread",
+            Goal::LogDirs => "log-dirs",
         }
     }
 }
@@ -91,6 +96,7 @@ impl GoalWeights {
         match goal {
             Goal::Balance(r) => self.resource[r.index()] = weight,
             Goal::TopicSpread => self.topic_spread = weight,
+            Goal::LogDirs => {}
         }
     }
 
@@ -98,6 +104,7 @@ impl GoalWeights {
         match goal {
             Goal::Balance(r) => self.resource[r.index()],
             Goal::TopicSpread => self.topic_spread,
+            Goal::LogDirs => 1.0,
         }
     }
 

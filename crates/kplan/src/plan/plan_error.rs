@@ -35,6 +35,25 @@ pub enum PlanError {
     BudgetTooSmall { tp: String, why: String },
     #[error("no partition matches the topic filter")]
     NothingToPlan,
+    #[error("--remove-log-dirs names {path} on broker {broker}, which is not one of its log dirs ({known})")]
+    UnknownLogDir {
+        broker: BrokerId,
+        path: String,
+        known: String,
+    },
+    #[error("broker {broker} must take {tp} ({size} bytes) but none of its log dirs can: {why}")]
+    NoLogDirRoom {
+        broker: BrokerId,
+        tp: String,
+        size: u64,
+        why: String,
+    },
+    #[error("{tp} has its replica on broker {broker} in log dir {path}, which --remove-log-dirs empties, but its topic may not change (--topics / --exclude-topics)")]
+    RemovedLogDirPinned {
+        tp: String,
+        broker: BrokerId,
+        path: String,
+    },
     #[error("internal error: the planner produced an invalid plan: {0}")]
     InvalidPlan(String),
 }

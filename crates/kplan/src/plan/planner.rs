@@ -16,6 +16,7 @@ use super::budget::Budget;
 use super::fill::fill_underloaded;
 use super::goal_report::{bands_unmet, goal_status, spread_excess};
 use super::leaders::balance_leaders;
+use super::log_dirs::{self, DirPlan};
 use super::mip::{self, MipOutcome, MipStatus};
 use super::placement::{Placement, REPLICA_RESOURCES};
 use super::problem::{Bx, Problem};
@@ -45,7 +46,7 @@ struct Stage {
 }
 
 /// The pipeline, in order.
-const STAGES: [Stage; 7] = [
+const STAGES: [Stage; 8] = [
     Stage {
         name: "repair",
         work_bound: "one pass over the partitions",
@@ -88,10 +89,17 @@ const STAGES: [Stage; 7] = [
         runs: exact_applies,
         run: exact_stage,
     },
+    Stage {
+        name: "log-dirs",
+        work_bound: "two moves per replica between the directories of its broker",
+        runs: log_dirs_apply,
+        run: log_dirs_stage,
+    },
 ];
 
 /// What the stages share.
 struct Run<'a> {
+    cluster: &'a Cluster,
     pb: &'a Problem,
     request: &'a PlanRequest,
     st: Placement<'a>,
@@ -103,6 +111,8 @@ struct Run<'a> {
     exact_optimal: bool,
     /// Replicas and bytes the `--spread-topics` stage moved.
     spread_moved: Option<(usize, f64)>,
+    /// Each replica's log directory, once the directory stage ran.
+    dirs: Option<DirPlan>,
 }
 
 /// What a stage did.
@@ -203,6 +213,18 @@ fn exact_stage(run: &mut Run) -> Result<Outcome, PlanError> {
     })
 }
 
+fn log_dirs_apply(run: &Run) -> bool {
+    log_dirs::applies(run.cluster, run.request)
+}
+
+/// Directories for the final replica lists (see [`log_dirs`]).
+fn log_dirs_stage(run: &mut Run) -> Result<Outcome, PlanError> {
+    let dirs = log_dirs::plan_log_dirs(run.cluster, &run.st, run.request)?;
+    let changes = dirs.report.intra_broker_moves;
+    run.dirs = Some(dirs);
+    Ok(Outcome::changes(changes))
+}
+
 /// A stage starting, for a progress display: the plan is the same whether anyone listens.
 #[derive(Clone, Copy, Debug)]
 pub struct StageStarted {
@@ -238,6 +260,7 @@ pub fn plan_observed(
 ) -> Result<Plan, PlanError> {
     let net = SafetyNet::new(request.time_limit);
     let pb = Problem::new(cluster, request)?;
+    log_dirs::validate(cluster, request)?;
     if !pb.parts.iter().any(|p| p.movable) {
         return Err(PlanError::NothingToPlan);
     }
@@ -254,6 +277,7 @@ pub fn plan_observed(
     let lower_bound = LowerBound { replicas, bytes };
     let initial_spread = spread_excess(&st);
     let mut run = Run {
+        cluster,
         pb: &pb,
         request,
         st,
@@ -263,6 +287,7 @@ pub fn plan_observed(
         lower_bound,
         exact_optimal: false,
         spread_moved: request.spread_topics.as_ref().map(|_| (0, 0.0)),
+        dirs: None,
     };
     let mut stages = Vec::new();
     for (i, stage) in STAGES.iter().enumerate() {
@@ -297,18 +322,19 @@ fn finish(
     stages: Vec<StageReport>,
 ) -> Result<Plan, PlanError> {
     let (pb, request) = (run.pb, run.request);
-    let (reassignment, rollback) = build(cluster, pb, &run.st);
+    let (reassignment, rollback) = build(cluster, pb, &run.st, run.dirs.as_ref());
     let metrics = verify(cluster, request, &reassignment).map_err(|v| {
         let msgs: Vec<String> = v.iter().take(5).map(ToString::to_string).collect();
         PlanError::InvalidPlan(msgs.join("; "))
     })?;
-    let goals = goal_status(
+    let mut goals = goal_status(
         &run.st,
         request,
         initial_spread,
         &run.bounds,
         run.spread_moved,
     );
+    goals.extend(run.dirs.as_ref().map(|d| d.report.goal_status()));
     let time_limit_reached = run.net.fired();
     let warnings = warnings(
         pb,
@@ -337,12 +363,19 @@ fn finish(
             stages,
             time_limit_reached,
             elapsed_ms: run.net.elapsed().as_millis(),
+            log_dirs: run.dirs.map(|d| d.report),
         },
     })
 }
 
-/// The reassignment (changed partitions only) and its rollback (their current lists).
-fn build(cluster: &Cluster, pb: &Problem, st: &Placement) -> (Reassignment, Reassignment) {
+/// The reassignment (changed partitions only) and its rollback (their current lists); with
+/// directories, a partition whose replicas only change directory is changed too.
+fn build(
+    cluster: &Cluster,
+    pb: &Problem,
+    st: &Placement,
+    dirs: Option<&DirPlan>,
+) -> (Reassignment, Reassignment) {
     let mut plan = Vec::new();
     let mut rollback = Vec::new();
     for (p, (tp, partition)) in cluster.partitions().enumerate() {
@@ -353,7 +386,8 @@ fn build(cluster: &Cluster, pb: &Problem, st: &Placement) -> (Reassignment, Reas
         let reps = &st.replicas[p];
         let same_set =
             reps.len() == part.current.len() && reps.iter().all(|b| part.current.contains(b));
-        if same_set && reps[0] == part.current_leader {
+        let moves_dirs = dirs.is_some_and(|d| d.named.contains_key(&p));
+        if same_set && reps[0] == part.current_leader && !moves_dirs {
             continue;
         }
         // Leader first, then surviving replicas in their current order, then new ones.
@@ -366,12 +400,20 @@ fn build(cluster: &Cluster, pb: &Problem, st: &Placement) -> (Reassignment, Reas
         );
         let arriving: Vec<Bx> = reps.iter().copied().filter(|b| !list.contains(b)).collect();
         list.extend(arriving);
-        if list == part.current {
+        if list == part.current && !moves_dirs {
             continue;
         }
         let ids = |v: &[Bx]| ReplicaSet::new(v.iter().map(|&b| pb.broker_ids[b]).collect());
-        plan.push(PartitionReassignment::new(&tp, ids(&list)));
-        rollback.push(PartitionReassignment::new(&tp, partition.replicas.clone()));
+        let mut entry = PartitionReassignment::new(&tp, ids(&list));
+        let mut back = PartitionReassignment::new(&tp, partition.replicas.clone());
+        if let Some(d) = dirs {
+            entry.log_dirs = d.entry(cluster, p, &list).unwrap_or(entry.log_dirs);
+            back.log_dirs = d
+                .rollback_entry(cluster, p, &part.current, partition)
+                .unwrap_or(back.log_dirs);
+        }
+        plan.push(entry);
+        rollback.push(back);
     }
     (Reassignment::new(plan), Reassignment::new(rollback))
 }

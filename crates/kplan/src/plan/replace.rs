@@ -95,8 +95,10 @@ pub fn replace(
     let (reassignment, rollback) = reassignments(cluster, &targets);
     // Rack spread of the partitions replaced is checked above; the verifier's rack rule also
     // covers partitions nothing touches, which a replacement leaves as they are on purpose.
+    // A replacement names no log dirs: the new broker picks them ("any").
     let check = PlanRequest {
         rack_aware: false,
+        log_dirs: false,
         ..request.clone()
     };
     let metrics = verify(cluster, &check, &reassignment).map_err(|v| {
@@ -142,6 +144,7 @@ pub fn replace(
             }],
             time_limit_reached: false,
             elapsed_ms: started.elapsed().as_millis(),
+            log_dirs: None,
         },
         reassignment,
         rollback,

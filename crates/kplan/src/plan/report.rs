@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::mip::MipOutcome;
 use super::verifier::PlanMetrics;
-use super::{Band, Goal, Reassignment};
+use super::{Band, Goal, LogDirReport, Reassignment};
 use crate::model::{BrokerId, Resource};
 
 /// A verified plan with its rollback and report.
@@ -28,6 +28,9 @@ pub struct PlanReport {
     /// The `--time-limit` safety net stopped a stage: the plan may differ from run to run.
     pub time_limit_reached: bool,
     pub elapsed_ms: u128,
+    /// Each broker's log directories before and after, when the plan places directories.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_dirs: Option<LogDirReport>,
 }
 
 #[derive(Clone, Debug, Serialize)]

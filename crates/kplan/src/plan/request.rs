@@ -1,4 +1,4 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use regex::Regex;
@@ -35,6 +35,10 @@ pub struct PlanRequest {
     pub spread_topics: Option<Regex>,
     /// Wall-clock cap for the whole optimisation.
     pub time_limit: Duration,
+    /// Plan log directories too when the snapshot knows them (`--no-log-dirs` turns it off).
+    pub log_dirs: bool,
+    /// Log directories to empty, per broker (`--remove-log-dirs 7:/data/d12`).
+    pub remove_log_dirs: BTreeMap<BrokerId, BTreeSet<String>>,
 }
 
 impl Default for PlanRequest {
@@ -53,6 +57,8 @@ impl Default for PlanRequest {
             leaders_only: false,
             spread_topics: None,
             time_limit: Duration::from_secs(60),
+            log_dirs: true,
+            remove_log_dirs: BTreeMap::new(),
         }
     }
 }
@@ -82,6 +88,13 @@ impl PlanRequest {
             .iter()
             .find(|(re, _)| re.is_match(topic))
             .map_or(current, |(_, rf)| *rf)
+    }
+
+    /// True when the request empties directory `path` of `broker`.
+    pub fn removes_log_dir(&self, broker: BrokerId, path: &str) -> bool {
+        self.remove_log_dirs
+            .get(&broker)
+            .is_some_and(|dirs| dirs.contains(path))
     }
 
     /// True when a movable partition may have a replica on `broker` in the plan.

@@ -4,13 +4,15 @@
 //! It rebuilds the final assignment from the cluster and the reassignment alone (no planner state)
 //! and checks every hard constraint: known partitions and brokers, distinct replicas, target
 //! replication factor, only movable partitions changed, no replica on a broker that may not host
-//! it, rack spread, leaders-only plans keeping their broker sets, and budgets. Every plan kplan
+//! it, rack spread, leaders-only plans keeping their broker sets, budgets, and log directories
+//! (see [`check_log_dirs`]). Every plan kplan
 //! prints passes through here first, and every planner test uses it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::log_dirs::check_log_dirs;
 use super::{PlanRequest, Reassignment};
 use crate::model::{BrokerId, Cluster, Resource, ResourceVector, TopicPartition};
 
@@ -43,6 +45,10 @@ pub struct PlanMetrics {
     /// Bytes each broker receives and sends during the copy (leaders send to new followers).
     pub copy_in: BTreeMap<BrokerId, u64>,
     pub copy_out: BTreeMap<BrokerId, u64>,
+    /// Intra-broker moves (a replica changing log dir on a broker that keeps it): disk I/O on
+    /// that broker, no network; not in `replicas_moved` / `bytes_moved`.
+    pub log_dir_moves: usize,
+    pub log_dir_bytes: u64,
 }
 
 /// Checks `plan` against `cluster` and `request`; returns the measurements or every violation.
@@ -60,7 +66,10 @@ pub fn verify(
     }
     let targets = check_entries(cluster, request, plan, &mut v);
     check_final_placement(cluster, request, &targets, &mut v);
-    let metrics = measure(cluster, &targets);
+    let intra = check_log_dirs(cluster, request, plan, &mut v);
+    let mut metrics = measure(cluster, &targets);
+    metrics.log_dir_moves = intra.replicas;
+    metrics.log_dir_bytes = intra.bytes;
     check_budgets(request, &metrics, &mut v);
     if v.is_empty() {
         Ok(metrics)
@@ -263,6 +272,8 @@ fn measure(cluster: &Cluster, targets: &BTreeMap<TopicPartition, &[BrokerId]>) -
         after,
         copy_in,
         copy_out,
+        log_dir_moves: 0,
+        log_dir_bytes: 0,
     }
 }
 
