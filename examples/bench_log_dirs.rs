@@ -169,9 +169,10 @@ fn add(t: &mut Table, r: &Row) {
     let (before, after, within5, within10, bound) = match &r.plan.report.log_dirs {
         Some(d) => {
             let worst = |f: fn(&kplan::plan::BrokerDirSpread) -> Option<f64>| {
-                d.brokers.iter().filter_map(f).fold(None, |a: Option<f64>, v| {
-                    Some(a.map_or(v, |a| a.max(v)))
-                })
+                d.brokers
+                    .iter()
+                    .filter_map(f)
+                    .fold(None, |a: Option<f64>, v| Some(a.map_or(v, |a| a.max(v))))
             };
             let share = |tol: f64| {
                 let ok = d.brokers.iter().filter(|b| {

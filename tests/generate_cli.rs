@@ -317,6 +317,7 @@ fn spread_topics_copies_data_and_says_so() {
         summary["replicas_moved"].as_u64().unwrap() >= 6,
         "{summary}"
     );
+}
 
 /// Paths of the plan entries' directories for `broker`, from plan text.
 fn dirs_on(plan: &serde_json::Value, broker: i64) -> Vec<String> {
@@ -338,9 +339,9 @@ fn jbod_plans_directories_with_the_brokers() {
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("plan.json");
     let run = |extra: &[&str]| {
-        let mut args = vec!["generate", "--snapshot", &fixture("jbod.json")];
+        let snapshot = fixture("jbod.json");
         let plan = plan.to_str().unwrap().to_owned();
-        args.extend(["-o", &plan]);
+        let mut args = vec!["generate", "--snapshot", &snapshot, "-o", &plan];
         args.extend(extra);
         let out = kplan(&args);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -353,7 +354,10 @@ fn jbod_plans_directories_with_the_brokers() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     // Broker 3 is new: every replica it receives has a directory.
     let new = dirs_on(&v, 3);
-    assert!(!new.is_empty() && new.iter().all(|d| d.starts_with("/data/d0")), "{new:?}");
+    assert!(
+        !new.is_empty() && new.iter().all(|d| d.starts_with("/data/d0")),
+        "{new:?}"
+    );
     // Broker 1's /data/d03 is cordoned: nothing lands there.
     assert!(!dirs_on(&v, 1).contains(&"/data/d03".to_owned()), "{text}");
     assert!(stderr.contains("log dir moves (intra-broker"), "{stderr}");

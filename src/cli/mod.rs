@@ -247,7 +247,9 @@ pub struct GenerateArgs {
     /// Log directories to empty (a failing disk, a disk to replace), e.g. 7:/data/d12,8:/data/d03;
     /// their replicas move to the broker's other directories.
     #[arg(long, value_name = "BROKER:PATH,...", value_parser = values::log_dir_list)]
-    pub remove_log_dirs: Option<std::collections::BTreeMap<kplan::model::BrokerId, std::collections::BTreeSet<String>>>,
+    pub remove_log_dirs: Option<
+        std::collections::BTreeMap<kplan::model::BrokerId, std::collections::BTreeSet<String>>,
+    >,
     /// Plan brokers only: every replica's log dir is "any", even when the snapshot knows them.
     #[arg(long, conflicts_with = "remove_log_dirs")]
     pub no_log_dirs: bool,

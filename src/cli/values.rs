@@ -83,7 +83,11 @@ pub fn log_dir_list(s: &str) -> Result<BTreeMap<BrokerId, BTreeSet<String>>, Str
         if !path.starts_with('/') {
             return Err(format!("'{path}' in '{item}' is not an absolute path"));
         }
-        if !out.entry(BrokerId(broker)).or_default().insert(path.to_owned()) {
+        if !out
+            .entry(BrokerId(broker))
+            .or_default()
+            .insert(path.to_owned())
+        {
             return Err(format!("'{item}' is listed twice"));
         }
     }
@@ -228,10 +232,18 @@ mod tests {
         let d = log_dir_list("7:/data/d12, 7:/data/d01,8:/data/d03").unwrap();
         assert_eq!(d[&BrokerId(7)].len(), 2);
         assert!(d[&BrokerId(8)].contains("/data/d03"));
-        assert!(log_dir_list("7/data").unwrap_err().contains("is not BROKER:PATH"));
-        assert!(log_dir_list("x:/d").unwrap_err().contains("'x' in 'x:/d' is not a broker id"));
-        assert!(log_dir_list("7:d12").unwrap_err().contains("not an absolute path"));
-        assert!(log_dir_list("7:/d,7:/d").unwrap_err().contains("listed twice"));
+        assert!(log_dir_list("7/data")
+            .unwrap_err()
+            .contains("is not BROKER:PATH"));
+        assert!(log_dir_list("x:/d")
+            .unwrap_err()
+            .contains("'x' in 'x:/d' is not a broker id"));
+        assert!(log_dir_list("7:d12")
+            .unwrap_err()
+            .contains("not an absolute path"));
+        assert!(log_dir_list("7:/d,7:/d")
+            .unwrap_err()
+            .contains("listed twice"));
     }
 
     #[test]

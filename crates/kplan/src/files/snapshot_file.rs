@@ -208,9 +208,8 @@ impl SnapshotFile {
                 .map_or("brokers".to_owned(), |i| format!("brokers[{i}].log_dirs"))
         };
         match err {
-            ModelError::LogDirsOfUnknownBroker(b) | ModelError::DuplicateLogDir { broker: b, .. } => {
-                broker_dirs(*b)
-            }
+            ModelError::LogDirsOfUnknownBroker(b)
+            | ModelError::DuplicateLogDir { broker: b, .. } => broker_dirs(*b),
             ModelError::TooManyLogDirPaths(_) => "brokers".to_owned(),
             ModelError::UnknownLogDir { tp, .. }
             | ModelError::LogDirCount { tp, .. }
@@ -486,7 +485,11 @@ mod tests {
         let dirs = c.log_dirs();
         assert_eq!(dirs.of(BrokerId(0))[0].total_bytes, Some(100));
         assert!(dirs.of(BrokerId(0))[1].cordoned);
-        assert_eq!(dirs.of(BrokerId(1))[0].path, "/x", "derived from the replicas");
+        assert_eq!(
+            dirs.of(BrokerId(1))[0].path,
+            "/x",
+            "derived from the replicas"
+        );
         let p = &c.topics()[0].partitions[0];
         assert_eq!(dirs.path(p.log_dirs.get(0).unwrap()), "/d2");
         let text = serde_json::to_string(&SnapshotFile::from_cluster(&c)).unwrap();
@@ -506,12 +509,18 @@ mod tests {
                 "topics":[{"name":"t","partitions":[{"partition":0,"replicas":[0],"log_dirs":[{"broker":3,"log_dir":"/d9","size_bytes":1}]}]}]}"#,
         )
         .unwrap_err();
-        assert!(err.contains("names a log dir on broker 3, which is not one of its replicas"), "{err}");
+        assert!(
+            err.contains("names a log dir on broker 3, which is not one of its replicas"),
+            "{err}"
+        );
         let err = parse(
             r#"{"version":1,"brokers":[{"id":0,"log_dirs":[{"path":"/d1"},{"path":"/d1"}]}],"topics":[]}"#,
         )
         .unwrap_err();
-        assert_eq!(err, "c.json: at brokers[0].log_dirs: broker 0 lists log dir /d1 twice");
+        assert_eq!(
+            err,
+            "c.json: at brokers[0].log_dirs: broker 0 lists log dir /d1 twice"
+        );
     }
 
     #[test]

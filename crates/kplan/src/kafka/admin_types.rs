@@ -88,7 +88,9 @@ pub enum ReplicaLogDirError {
 impl std::fmt::Display for ReplicaLogDirError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ReplicaLogDirError::NotYetCreated => f.write_str("the broker does not host the replica yet"),
+            ReplicaLogDirError::NotYetCreated => {
+                f.write_str("the broker does not host the replica yet")
+            }
             ReplicaLogDirError::NoAnswer(e) => write!(f, "no answer: {e}"),
             ReplicaLogDirError::Refused(e) => f.write_str(e),
         }

@@ -4,9 +4,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use krafka::admin::{
     AdminClient, AlterReplicaLogDirsOptions, ConfigOp, ConfigResource, ConfigResourceType,
-    DescribeLogDirsOptions,
-    ElectionType, ListPartitionReassignmentsOptions, OffsetSpec, TopicPartition as KTopicPartition,
-    TopicPartitionReplica,
+    DescribeLogDirsOptions, ElectionType, ListPartitionReassignmentsOptions, OffsetSpec,
+    TopicPartition as KTopicPartition, TopicPartitionReplica,
 };
 use krafka::auth::{AuthConfig, ClientCredentials, OidcTokenProvider, TlsConfig};
 use krafka::Kafka;
@@ -235,9 +234,8 @@ fn broker_log_dirs(
             error: None,
         });
     }
-    out.replicas.sort_by(|a, b| {
-        (&a.tp, &a.log_dir, a.is_future).cmp(&(&b.tp, &b.log_dir, b.is_future))
-    });
+    out.replicas
+        .sort_by(|a, b| (&a.tp, &a.log_dir, a.is_future).cmp(&(&b.tp, &b.log_dir, b.is_future)));
     out.dirs.sort_by(|a, b| a.path.cmp(&b.path));
     out
 }

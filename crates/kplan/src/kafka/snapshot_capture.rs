@@ -332,7 +332,10 @@ async fn configs<A: KafkaAdmin>(
                 out.topics.insert(name, kept);
             }
             ConfigTarget::Broker(b) => {
-                if let Some(list) = values.get(CORDONED_LOG_DIRS).and_then(|v| v.value.as_deref()) {
+                if let Some(list) = values
+                    .get(CORDONED_LOG_DIRS)
+                    .and_then(|v| v.value.as_deref())
+                {
                     let paths = list.split(',').map(str::trim).filter(|p| !p.is_empty());
                     out.cordoned.insert(b.0, paths.map(str::to_owned).collect());
                 }

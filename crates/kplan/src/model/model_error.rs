@@ -62,9 +62,15 @@ pub enum ModelError {
         replicas: usize,
     },
     #[error("partition {tp} names a log dir on broker {broker}, which is not one of its replicas")]
-    LogDirOfNonReplica { tp: TopicPartition, broker: BrokerId },
+    LogDirOfNonReplica {
+        tp: TopicPartition,
+        broker: BrokerId,
+    },
     #[error("partition {tp} names two log dirs for its replica on broker {broker}")]
-    ReplicaLogDirTwice { tp: TopicPartition, broker: BrokerId },
+    ReplicaLogDirTwice {
+        tp: TopicPartition,
+        broker: BrokerId,
+    },
     #[error("more than {0} distinct log dir paths")]
     TooManyLogDirPaths(usize),
 }

@@ -13,7 +13,10 @@ const UNKNOWN: u16 = u16::MAX;
 impl ReplicaLogDirs {
     /// One entry per replica; all unknown is stored as nothing.
     pub fn new(dirs: impl IntoIterator<Item = Option<LogDirId>>) -> Self {
-        let ids: Box<[u16]> = dirs.into_iter().map(|d| d.map_or(UNKNOWN, |d| d.0)).collect();
+        let ids: Box<[u16]> = dirs
+            .into_iter()
+            .map(|d| d.map_or(UNKNOWN, |d| d.0))
+            .collect();
         if ids.iter().all(|&d| d == UNKNOWN) {
             ReplicaLogDirs(None)
         } else {

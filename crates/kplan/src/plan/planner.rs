@@ -21,7 +21,7 @@ use super::mip::{self, MipOutcome, MipStatus};
 use super::placement::{Placement, REPLICA_RESOURCES};
 use super::problem::{Bx, Problem};
 use super::repair::repair;
-use super::report::{LowerBound, Plan, PlanReport, ResourceBand, StageReport};
+use super::report::{GoalState, LowerBound, Plan, PlanReport, ResourceBand, StageReport};
 use super::safety_net::SafetyNet;
 use super::topic_spread::spread_topics;
 use super::verifier::verify;
@@ -334,9 +334,8 @@ fn finish(
         &run.bounds,
         run.spread_moved,
     );
-    goals.extend(run.dirs.as_ref().map(|d| d.report.goal_status()));
     let time_limit_reached = run.net.fired();
-    let warnings = warnings(
+    let mut warnings = warnings(
         pb,
         &goals,
         cluster,
@@ -344,6 +343,14 @@ fn finish(
         run.exact_optimal,
         time_limit_reached,
     );
+    // The log-dir goal is the directory stage's, after the models the warnings speak of.
+    if let Some(dirs) = &run.dirs {
+        let g = dirs.report.goal_status();
+        if g.status == GoalState::Unmet {
+            warnings.push(format!("goal {} not met: {}", g.goal, g.detail));
+        }
+        goals.push(g);
+    }
     Ok(Plan {
         reassignment,
         rollback,

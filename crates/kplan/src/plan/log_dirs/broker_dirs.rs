@@ -74,7 +74,9 @@ impl<'a> BrokerDirs<'a> {
             .map(|i| dirs[i].accepts_replicas() && !removed[i])
             .collect();
         let weight = if dirs.iter().all(|d| d.total_bytes.is_some_and(|t| t > 0)) {
-            dirs.iter().map(|d| d.total_bytes.unwrap_or(1) as f64).collect()
+            dirs.iter()
+                .map(|d| d.total_bytes.unwrap_or(1) as f64)
+                .collect()
         } else {
             vec![1.0; n]
         };
@@ -130,9 +132,7 @@ impl<'a> BrokerDirs<'a> {
     /// largest first, each where the usage stays lowest among the directories with room.
     pub fn place_required(&mut self, tp: impl Fn(usize) -> String) -> Result<(), PlanError> {
         let mut todo: Vec<usize> = (0..self.replicas.len())
-            .filter(|&r| {
-                self.replicas[r].arriving || self.home[r].is_some_and(|d| self.removed[d])
-            })
+            .filter(|&r| self.replicas[r].arriving || self.home[r].is_some_and(|d| self.removed[d]))
             .collect();
         todo.sort_by_key(|&r| (std::cmp::Reverse(self.replicas[r].size), self.replicas[r].p));
         for r in todo {
@@ -210,18 +210,81 @@ impl<'a> BrokerDirs<'a> {
         if pick.is_none() && settled_ok {
             pick = self.closest(&self.settled[o], target, limit, u);
         }
-        match pick {
-            Some(r) => {
-                self.take(r);
-                self.put(r, u);
-                true
-            }
-            None => false,
+        if let Some(r) = pick {
+            self.take(r);
+            self.put(r, u);
+            return true;
         }
+        settled_ok && self.try_swap(o, u, x)
+    }
+
+    /// Swaps a replica of `o` with a smaller one of `u` when no single replica fits the gap:
+    /// any difference in (0, 2x) narrows it.
+    fn try_swap(&mut self, o: usize, u: usize, x: f64) -> bool {
+        let Some((ra, rb)) = self.find_swap(o, u, x) else {
+            return false;
+        };
+        self.take(ra);
+        self.take(rb);
+        self.put(ra, u);
+        self.put(rb, o);
+        true
+    }
+
+    /// The swap for [`try_swap`](Self::try_swap): free replicas first on both sides; for each
+    /// replica `a` of `o`, the replica `b` of `u` nearest `a − x` with `0 < a − b < 2x`.
+    fn find_swap(&self, o: usize, u: usize, x: f64) -> Option<(usize, usize)> {
+        let limit = (2.0 * x).ceil() as u64 - 1;
+        let sides = [
+            (&self.free[o], &self.free[u]),
+            (&self.free[o], &self.settled[u]),
+            (&self.settled[o], &self.free[u]),
+            (&self.settled[o], &self.settled[u]),
+        ];
+        for (from_o, from_u) in sides {
+            for &(a, ra) in from_o.iter().rev() {
+                let (lo, want) = (a.saturating_sub(limit), a.saturating_sub(x as u64));
+                let below = from_u.range((lo, 0)..=(want, u32::MAX)).next_back();
+                let above = from_u.range((want, 0)..(a, 0)).next();
+                let near = match (below, above) {
+                    (Some(b), Some(c)) => Some(if want - b.0 <= c.0 - want { b } else { c }),
+                    (b, c) => b.or(c),
+                };
+                let Some(&(_, rb)) = near else { continue };
+                let (ra, rb) = (ra as usize, rb as usize);
+                if self.fits_swap(ra, u, rb) && self.fits_swap(rb, o, ra) {
+                    return Some((ra, rb));
+                }
+            }
+        }
+        None
+    }
+
+    /// True when `r` fits in `d` once `leaving` has left it.
+    fn fits_swap(&self, r: usize, d: usize, leaving: usize) -> bool {
+        let freed = if self.home[leaving] == Some(d) {
+            0
+        } else {
+            self.replicas[leaving].size
+        };
+        let arriving = if self.home[r] == Some(d) {
+            0
+        } else {
+            self.replicas[r].size
+        };
+        self.dirs[d]
+            .usable_bytes
+            .is_none_or(|u| self.arrivals[d].saturating_sub(freed) + arriving <= u)
     }
 
     /// The candidate nearest `target` bytes, at most `limit`, that fits in `u`.
-    fn closest(&self, set: &BTreeSet<Candidate>, target: u64, limit: u64, u: usize) -> Option<usize> {
+    fn closest(
+        &self,
+        set: &BTreeSet<Candidate>,
+        target: u64,
+        limit: u64,
+        u: usize,
+    ) -> Option<usize> {
         let below = set.range(..=(target, u32::MAX)).rev();
         let above = set.range((target, 0)..).take_while(|(s, _)| *s <= limit);
         let fits = |&&(s, r): &&Candidate| s > 0 && self.fits(r as usize, u);
@@ -255,7 +318,11 @@ impl<'a> BrokerDirs<'a> {
             self.arrivals[d] += rep.size;
         }
         if rep.movable {
-            let set = if at_home { &mut self.settled } else { &mut self.free };
+            let set = if at_home {
+                &mut self.settled
+            } else {
+                &mut self.free
+            };
             set[d].insert((rep.size, r as u32));
         }
     }
@@ -338,7 +405,7 @@ impl<'a> BrokerDirs<'a> {
             .iter()
             .map(|&d| pinned[d] as f64 / self.weight[d])
             .fold(0.0, f64::max);
-        (largest as f64 / widest).max(pinned_max) / mean
+        (largest as f64 / widest).max(pinned_max).max(mean) / mean
     }
 
     /// Why no directory can take a replica, in words.
@@ -370,7 +437,9 @@ impl<'a> BrokerDirs<'a> {
     /// Intra-broker moves: replicas the broker holds that change directory, and their bytes.
     pub fn intra_broker_moves(&self) -> (usize, u64) {
         (0..self.replicas.len())
-            .filter(|&r| !self.replicas[r].arriving && self.at[r].is_some() && self.at[r] != self.home[r])
+            .filter(|&r| {
+                !self.replicas[r].arriving && self.at[r].is_some() && self.at[r] != self.home[r]
+            })
             .fold((0, 0), |(n, b), r| (n + 1, b + self.replicas[r].size))
     }
 

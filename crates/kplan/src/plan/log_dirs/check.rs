@@ -64,7 +64,9 @@ pub fn check_log_dirs(
                 None
             };
             if let Some(why) = why {
-                fail(format!("replica placed in log dir {dir} of broker {b}, which is {why}"));
+                fail(format!(
+                    "replica placed in log dir {dir} of broker {b}, which is {why}"
+                ));
             }
             *arrivals.entry((*b, d.id)).or_default() += p.size_bytes;
             if home.is_some() {

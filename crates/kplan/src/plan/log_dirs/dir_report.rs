@@ -51,8 +51,11 @@ impl BrokerDirSpread {
 
     /// Every directory ends within `[1 − tolerance, 1 + tolerance]` of the mean.
     fn in_band(&self, tolerance: f64) -> bool {
-        self.after_max_over_mean.is_none_or(|m| m <= 1.0 + tolerance + SAME)
-            && self.after_min_over_mean.is_none_or(|m| m >= 1.0 - tolerance - SAME)
+        self.after_max_over_mean
+            .is_none_or(|m| m <= 1.0 + tolerance + SAME)
+            && self
+                .after_min_over_mean
+                .is_none_or(|m| m >= 1.0 - tolerance - SAME)
     }
 
     /// Out of band only where the bound says no placement does better.

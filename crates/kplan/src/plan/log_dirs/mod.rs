@@ -78,10 +78,12 @@ impl DirPlan {
         let dirs: Vec<String> = current
             .iter()
             .enumerate()
-            .map(|(i, b)| match (named.iter().any(|(x, _)| x == b), partition.log_dirs.get(i)) {
-                (true, Some(home)) => cluster.log_dirs().path(home).to_owned(),
-                _ => "any".to_owned(),
-            })
+            .map(
+                |(i, b)| match (named.iter().any(|(x, _)| x == b), partition.log_dirs.get(i)) {
+                    (true, Some(home)) => cluster.log_dirs().path(home).to_owned(),
+                    _ => "any".to_owned(),
+                },
+            )
             .collect();
         dirs.iter().any(|d| d != "any").then_some(dirs)
     }
@@ -163,7 +165,9 @@ fn replicas_per_broker(cluster: &Cluster, st: &Placement) -> BrokerReplicas {
     let pb = st.pb;
     let mut out: Vec<Vec<DirReplica>> = vec![Vec::new(); pb.broker_count()];
     let mut now: Vec<BTreeMap<LogDirId, u64>> = vec![BTreeMap::new(); pb.broker_count()];
-    let index: BTreeMap<BrokerId, Bx> = (0..pb.broker_count()).map(|b| (pb.broker_ids[b], b)).collect();
+    let index: BTreeMap<BrokerId, Bx> = (0..pb.broker_count())
+        .map(|b| (pb.broker_ids[b], b))
+        .collect();
     for (p, (_, partition)) in cluster.partitions().enumerate() {
         let current = partition.replicas.brokers();
         for (i, id) in current.iter().enumerate() {

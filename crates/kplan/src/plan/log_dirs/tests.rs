@@ -1,9 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{
-    Broker, BrokerId, Cluster, LogDir, LogDirs, Partition, ReplicaLogDirs, Topic,
-};
-use crate::plan::{plan, verify, GoalState, Goal, PlanError, PlanRequest};
+use crate::model::{Broker, BrokerId, Cluster, LogDir, LogDirs, Partition, ReplicaLogDirs, Topic};
+use crate::plan::{plan, verify, Goal, GoalState, PlanError, PlanRequest};
 
 const GB: u64 = 1 << 30;
 
@@ -40,7 +38,12 @@ fn cluster(
                 .with_log_dirs(ReplicaLogDirs::new(at.iter().map(|&d| Some(ids[d]))))
         })
         .collect();
-    let brokers = (0..n).map(|id| Broker { id: BrokerId(id), rack: None }).collect();
+    let brokers = (0..n)
+        .map(|id| Broker {
+            id: BrokerId(id),
+            rack: None,
+        })
+        .collect();
     Cluster::new(None, brokers, vec![Topic::new("t", partitions)])
         .unwrap()
         .with_log_dirs(ld)
@@ -67,17 +70,33 @@ fn skewed_directories_are_balanced_by_intra_broker_moves() {
     let req = request();
     let p = plan(&c, &req).unwrap();
     let m = &p.metrics;
-    assert_eq!((m.replicas_moved, m.bytes_moved), (0, 0), "no broker changes");
-    assert_eq!(m.log_dir_moves, 4, "two of four replicas per broker move to /d1");
+    assert_eq!(
+        (m.replicas_moved, m.bytes_moved),
+        (0, 0),
+        "no broker changes"
+    );
+    assert_eq!(
+        m.log_dir_moves, 4,
+        "two of four replicas per broker move to /d1"
+    );
     assert_eq!(m.log_dir_bytes, 40 * GB);
     let report = p.report.log_dirs.as_ref().unwrap();
     for b in &report.brokers {
         assert_eq!(b.before_max_over_mean, Some(2.0));
         assert_eq!(b.after_max_over_mean, Some(1.0));
     }
-    let goal = p.report.goals.iter().find(|g| g.goal == Goal::LogDirs).unwrap();
+    let goal = p
+        .report
+        .goals
+        .iter()
+        .find(|g| g.goal == Goal::LogDirs)
+        .unwrap();
     assert_eq!(goal.status, GoalState::Met);
-    assert_eq!(p.reassignment.len(), 4, "only the partitions that change directory");
+    assert_eq!(
+        p.reassignment.len(),
+        4,
+        "only the partitions that change directory"
+    );
     for e in &p.reassignment.partitions {
         assert_eq!(e.log_dirs, ["/d1"], "{e:?}");
     }
@@ -102,9 +121,7 @@ fn no_log_dirs_plans_brokers_only() {
 #[test]
 fn arriving_replicas_get_a_directory_and_staying_ones_keep_any() {
     // Broker 2 is drained; its replicas land on 0 and 1 in their emptier directory.
-    let parts: Vec<_> = (0..6)
-        .map(|i| (vec![i % 2, 2], GB, vec![0, 0]))
-        .collect();
+    let parts: Vec<_> = (0..6).map(|i| (vec![i % 2, 2], GB, vec![0, 0])).collect();
     let c = cluster(3, 2, None, &parts);
     let req = PlanRequest {
         decommission: BTreeSet::from([BrokerId(2)]),
@@ -114,7 +131,11 @@ fn arriving_replicas_get_a_directory_and_staying_ones_keep_any() {
     assert_eq!(p.metrics.replicas_moved, 6);
     for e in &p.reassignment.partitions {
         for (b, d) in e.brokers().iter().zip(&e.log_dirs) {
-            let staying = c.partition(&e.topic_partition()).unwrap().replicas.contains(*b);
+            let staying = c
+                .partition(&e.topic_partition())
+                .unwrap()
+                .replicas
+                .contains(*b);
             if staying {
                 assert_eq!(d, "any", "{e:?}");
             } else {
