@@ -424,8 +424,14 @@ pub fn log_dir_table(plan: &Plan) -> Option<Table> {
         t.add_row(vec![
             right(b.broker.to_string()),
             right(b.dirs.to_string()),
-            right(arrow(ratio(b.before_max_over_mean), ratio(b.after_max_over_mean))),
-            right(arrow(ratio(b.before_min_over_mean), ratio(b.after_min_over_mean))),
+            right(arrow(
+                ratio(b.before_max_over_mean),
+                ratio(b.after_max_over_mean),
+            )),
+            right(arrow(
+                ratio(b.before_min_over_mean),
+                ratio(b.after_min_over_mean),
+            )),
             right(format!("{:.3}", b.bound)),
             Cell::new(b.worst_dir.as_deref().unwrap_or("-")),
             right(format!(
