@@ -10,6 +10,7 @@ use super::bounds::resource_bounds;
 use super::goal_report::{goal_status, spread_excess};
 use super::placement::Placement;
 use super::problem::Problem;
+use super::rack_rule::{RackRule, RackShortfall};
 use super::report::{GoalStatus, ResourceBand};
 use super::{PlanError, PlanRequest};
 use crate::model::{BrokerId, Cluster, Resource, TopicPartition};
@@ -123,30 +124,20 @@ fn health(cluster: &Cluster) -> Health {
     h
 }
 
-/// Partitions below `min(#racks, RF)` racks, racks counted over the brokers that stay (as the
-/// verifier counts them).
+/// Partitions below `min(#racks, RF)` racks, counted as the verifier counts them.
 fn rack_violations(cluster: &Cluster, request: &PlanRequest) -> Vec<RackViolation> {
-    let racks: BTreeSet<&str> = cluster
-        .brokers()
-        .iter()
-        .filter(|b| !request.decommission.contains(&b.id))
-        .filter_map(|b| b.rack.as_deref())
-        .collect();
+    let Some(rule) = RackRule::new(cluster, request) else {
+        return Vec::new();
+    };
     cluster
         .partitions()
         .filter_map(|(tp, p)| {
-            let brokers = p.replicas.brokers();
-            let spans = brokers
-                .iter()
-                .filter_map(|b| cluster.broker(*b).and_then(|x| x.rack.as_deref()))
-                .collect::<BTreeSet<_>>()
-                .len();
-            let needs = brokers.len().min(racks.len());
-            (spans < needs).then_some(RackViolation {
-                partition: tp,
-                spans,
-                needs,
-            })
+            rule.shortfall(p.replicas.brokers())
+                .map(|RackShortfall { spans, needs }| RackViolation {
+                    partition: tp,
+                    spans,
+                    needs,
+                })
         })
         .collect()
 }

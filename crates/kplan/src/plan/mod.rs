@@ -16,6 +16,7 @@ mod placement;
 mod plan_error;
 pub mod planner;
 mod problem;
+mod rack_rule;
 mod reassignment;
 mod repair;
 mod replace;

@@ -1,5 +1,6 @@
 use thiserror::Error;
 
+use super::Violation;
 use crate::model::BrokerId;
 
 /// Why no valid plan exists for a request, in the operator's terms.
@@ -56,4 +57,13 @@ pub enum PlanError {
     },
     #[error("internal error: the planner produced an invalid plan: {0}")]
     InvalidPlan(String),
+}
+
+impl PlanError {
+    /// A plan the verifier rejected: a defect of kplan's, never of the input. The first five
+    /// violations say where.
+    pub(crate) fn rejected(violations: &[Violation]) -> Self {
+        let shown: Vec<String> = violations.iter().take(5).map(ToString::to_string).collect();
+        PlanError::InvalidPlan(shown.join("; "))
+    }
 }

@@ -21,7 +21,7 @@ use super::mip::{self, MipOutcome, MipStatus};
 use super::placement::{Placement, REPLICA_RESOURCES};
 use super::problem::{Bx, Problem};
 use super::repair::repair;
-use super::report::{GoalState, LowerBound, Plan, PlanReport, ResourceBand, StageReport};
+use super::report::{GoalState, LowerBound, Plan, PlanReport, StageReport};
 use super::safety_net::SafetyNet;
 use super::topic_spread::spread_topics;
 use super::verifier::verify;
@@ -323,10 +323,7 @@ fn finish(
 ) -> Result<Plan, PlanError> {
     let (pb, request) = (run.pb, run.request);
     let (reassignment, rollback) = build(cluster, pb, &run.st, run.dirs.as_ref());
-    let metrics = verify(cluster, request, &reassignment).map_err(|v| {
-        let msgs: Vec<String> = v.iter().take(5).map(ToString::to_string).collect();
-        PlanError::InvalidPlan(msgs.join("; "))
-    })?;
+    let metrics = verify(cluster, request, &reassignment).map_err(|v| PlanError::rejected(&v))?;
     let mut goals = goal_status(
         &run.st,
         request,
@@ -356,14 +353,8 @@ fn finish(
         rollback,
         metrics,
         report: PlanReport {
-            eligible_brokers: pb.eligible_brokers().map(|b| pb.broker_ids[b]).collect(),
-            bands: Resource::ALL
-                .iter()
-                .map(|&r| ResourceBand {
-                    resource: r,
-                    band: *pb.band(r),
-                })
-                .collect(),
+            eligible_brokers: pb.eligible_broker_ids(),
+            bands: pb.resource_bands(),
             goals,
             lower_bound: run.lower_bound.clone(),
             warnings,

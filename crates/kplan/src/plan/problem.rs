@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 
 use super::topic_spread::within_one;
-use super::{Band, PlanError, PlanRequest};
+use super::{Band, PlanError, PlanRequest, ResourceBand};
 use crate::model::{BrokerId, Cluster, Partition, Resource, Topic, TopicPartition};
 
 /// Broker index.
@@ -168,6 +168,24 @@ impl Problem {
 
     pub fn band(&self, r: Resource) -> &Band {
         &self.bands[r.index()]
+    }
+
+    /// The eligible brokers by id, as a plan's report lists them.
+    pub fn eligible_broker_ids(&self) -> Vec<BrokerId> {
+        self.eligible_brokers()
+            .map(|b| self.broker_ids[b])
+            .collect()
+    }
+
+    /// Every resource's band, as a plan's report lists them.
+    pub fn resource_bands(&self) -> Vec<ResourceBand> {
+        Resource::ALL
+            .iter()
+            .map(|&resource| ResourceBand {
+                resource,
+                band: *self.band(resource),
+            })
+            .collect()
     }
 
     pub fn topic_partition(&self, p: usize) -> TopicPartition {

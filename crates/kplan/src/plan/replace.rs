@@ -18,7 +18,8 @@ use super::bounds::resource_bounds;
 use super::goal_report::{goal_status, spread_excess};
 use super::placement::Placement;
 use super::problem::{Bx, Problem};
-use super::report::{LowerBound, Plan, PlanReport, ResourceBand, StageReport};
+use super::rack_rule::{RackRule, RackShortfall};
+use super::report::{LowerBound, Plan, PlanReport, StageReport};
 use super::verifier::verify;
 use super::warnings::warnings;
 use super::{PartitionReassignment, PlanError, PlanRequest, Reassignment};
@@ -89,9 +90,7 @@ pub fn replace(
         ..request.clone()
     };
     let targets = substitute(cluster, replacements)?;
-    if request.rack_aware {
-        check_rack_spread(cluster, &request, replacements, &targets)?;
-    }
+    check_rack_spread(cluster, &request, replacements, &targets)?;
     let (reassignment, rollback) = reassignments(cluster, &targets);
     // Rack spread of the partitions replaced is checked above; the verifier's rack rule also
     // covers partitions nothing touches, which a replacement leaves as they are on purpose.
@@ -101,10 +100,7 @@ pub fn replace(
         log_dirs: false,
         ..request.clone()
     };
-    let metrics = verify(cluster, &check, &reassignment).map_err(|v| {
-        let msgs: Vec<String> = v.iter().take(EXAMPLES).map(ToString::to_string).collect();
-        PlanError::InvalidPlan(msgs.join("; "))
-    })?;
+    let metrics = verify(cluster, &check, &reassignment).map_err(|v| PlanError::rejected(&v))?;
     let pb = Problem::new(cluster, &request)?;
     let before = Placement::current(&pb, &request.goals);
     let after =
@@ -119,14 +115,8 @@ pub fn replace(
     ));
     Ok(Plan {
         report: PlanReport {
-            eligible_brokers: pb.eligible_brokers().map(|b| pb.broker_ids[b]).collect(),
-            bands: Resource::ALL
-                .iter()
-                .map(|&r| ResourceBand {
-                    resource: r,
-                    band: *pb.band(r),
-                })
-                .collect(),
+            eligible_brokers: pb.eligible_broker_ids(),
+            bands: pb.resource_bands(),
             goals,
             // Exactly these replicas must move, so the bound is what the plan moves.
             lower_bound: LowerBound {
@@ -231,26 +221,14 @@ fn check_rack_spread(
     replacements: &[BrokerReplacement],
     targets: &BTreeMap<TopicPartition, Vec<BrokerId>>,
 ) -> Result<(), ReplaceError> {
-    let rack = |b: &BrokerId| cluster.broker(*b).and_then(|x| x.rack.as_deref());
-    let live_racks: BTreeSet<&str> = cluster
-        .brokers()
-        .iter()
-        .filter(|b| !request.decommission.contains(&b.id))
-        .filter_map(|b| b.rack.as_deref())
-        .collect();
-    if live_racks.is_empty() {
+    let Some(rule) = RackRule::new(cluster, request) else {
         return Ok(());
-    }
+    };
     let short: Vec<String> = targets
         .iter()
         .filter_map(|(tp, brokers)| {
-            let spans = brokers
-                .iter()
-                .filter_map(rack)
-                .collect::<BTreeSet<_>>()
-                .len();
-            let need = brokers.len().min(live_racks.len());
-            (spans < need).then(|| format!("{tp} spans {spans}, needs {need}"))
+            let RackShortfall { spans, needs } = rule.shortfall(brokers)?;
+            Some(format!("{tp} spans {spans}, needs {needs}"))
         })
         .collect();
     if short.is_empty() {

@@ -8,11 +8,12 @@
 //! (see [`check_log_dirs`]). Every plan kplan
 //! prints passes through here first, and every planner test uses it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::log_dirs::check_log_dirs;
+use super::rack_rule::{RackRule, RackShortfall};
 use super::{PlanRequest, Reassignment};
 use crate::model::{BrokerId, Cluster, Resource, ResourceVector, TopicPartition};
 
@@ -147,13 +148,7 @@ fn check_final_placement(
     targets: &BTreeMap<TopicPartition, &[BrokerId]>,
     v: &mut Vec<Violation>,
 ) {
-    let live_racks: BTreeSet<&str> = cluster
-        .brokers()
-        .iter()
-        .filter(|b| !request.decommission.contains(&b.id))
-        .filter_map(|b| b.rack.as_deref())
-        .collect();
-    let rack_aware = request.rack_aware && !live_racks.is_empty();
+    let rack_rule = RackRule::new(cluster, request);
     for (tp, p) in cluster.partitions() {
         if !request.is_movable_topic(&tp.topic) {
             continue;
@@ -183,19 +178,13 @@ fn check_final_placement(
         // may reorder a partition that already spans too few racks (the planner warns about
         // those); a plan that changes the set must meet the spread.
         let set_changed = changed && !same_brokers(final_brokers, p.replicas.brokers());
-        if rack_aware && (set_changed || !request.leaders_only) {
-            let racks: BTreeSet<&str> = final_brokers
-                .iter()
-                .filter_map(|b| cluster.broker(*b).and_then(|x| x.rack.as_deref()))
-                .collect();
-            let need = final_brokers.len().min(live_racks.len());
-            if racks.len() < need {
-                fail(
-                    v,
-                    &tp,
-                    format!("spans {} rack(s), needs {need}", racks.len()),
-                );
-            }
+        let rack_rule = rack_rule
+            .as_ref()
+            .filter(|_| set_changed || !request.leaders_only);
+        if let Some(RackShortfall { spans, needs }) =
+            rack_rule.and_then(|rule| rule.shortfall(final_brokers))
+        {
+            fail(v, &tp, format!("spans {spans} rack(s), needs {needs}"));
         }
     }
 }
