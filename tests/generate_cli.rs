@@ -2,17 +2,9 @@
 
 mod common;
 
-use common::kplan;
+use common::{fixture, kplan};
 
 use std::path::{Path, PathBuf};
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 fn golden(name: &str, actual: &str) {
     let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))

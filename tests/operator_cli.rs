@@ -3,17 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::kplan;
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
+use common::{fixture, kplan};
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

@@ -11,6 +11,16 @@ pub fn kplan(args: &[&str]) -> Output {
         .expect("kplan runs")
 }
 
+/// The path of a bundled fixture (`fixtures/NAME`), as a string for the command line.
+#[allow(dead_code)] // not every test binary reads fixtures
+pub fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
 /// Writes a file readable by its owner only, as a client.properties holding credentials should be.
 #[allow(dead_code)] // not every test binary writes credentials
 pub fn write_private(path: &Path, text: &str) {
