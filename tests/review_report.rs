@@ -6,17 +6,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::kplan;
+use common::{fixture, kplan};
 use kplan::files::SnapshotFile;
 use kplan::synthetic::SyntheticSpec;
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 fn generate_report(snapshot: &str, report: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["generate", "--snapshot", snapshot, "--report"];
@@ -90,6 +82,44 @@ fn markdown_report_shows_totals_goals_brokers_bars_and_warnings() {
     // Unicode bars, in fenced blocks so they stay aligned in a pull request.
     assert!(md.contains("```text\nbroker  before"), "{md}");
     assert!(md.contains('█'), "{md}");
+}
+
+/// A reviewer reads what was asked from the report alone: every flag that shaped the plan or its
+/// copy time is in the request line.
+#[test]
+fn request_line_names_every_flag_that_shaped_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("plan.md");
+    let flags = [
+        "--throttle",
+        "50MB/s",
+        "--goals",
+        "disk,leaders=2",
+        "--spread-topics",
+        "^T0$",
+    ];
+    generate_report(&fixture("add-broker.json"), &report, &flags);
+    let md = std::fs::read_to_string(&report).unwrap();
+    let request = md.lines().find(|l| l.starts_with("**Request:**")).unwrap();
+    for shown in [
+        "`--throttle 50.0 MB/s`",
+        "`--goals disk,leaders=2`",
+        "`--spread-topics ^(?:^T0$)$`",
+    ] {
+        assert!(request.contains(shown), "{shown} missing: {request}");
+    }
+
+    let replaced = dir.path().join("replace.md");
+    generate_report(
+        &fixture("add-broker.json"),
+        &replaced,
+        &["--replace", "1:3", "--disable-rack-aware"],
+    );
+    let md = std::fs::read_to_string(&replaced).unwrap();
+    assert!(
+        md.contains("`--replace 1:3` `--disable-rack-aware`"),
+        "{md}"
+    );
 }
 
 #[test]

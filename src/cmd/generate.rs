@@ -9,9 +9,11 @@ use anyhow::Context;
 use super::render::review::Review;
 use super::render::{bars, copy_time, progress, review_html, review_markdown, tables};
 use super::report;
+use crate::cli::values::ThrottleArg;
 use crate::cli::{GenerateArgs, OutputFormat, ReportFormat};
 use kplan::exec::{describe_broker, CopySchedule, ThrottleRequest};
 use kplan::files::{parse_topics_to_move, read_snapshot, write_atomic};
+use kplan::human;
 use kplan::model::Cluster;
 use kplan::plan::{plan_observed, replace, Plan, PlanRequest};
 
@@ -104,6 +106,28 @@ fn copy_warnings(schedule: &Result<CopySchedule, String>) -> Vec<String> {
         .collect()
 }
 
+/// The flags a reviewer needs that the plan request does not carry: the replacements and the
+/// throttle the copy time is estimated at.
+fn flags_beside_the_request(args: &GenerateArgs) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !args.replace.is_empty() {
+        let pairs: Vec<String> = args.replace.iter().map(ToString::to_string).collect();
+        lines.push(format!("--replace {}", pairs.join(",")));
+    }
+    match args.copy.throttle {
+        Some(ThrottleArg::Rate(r)) => lines.push(format!("--throttle {}", human::rate(r as f64))),
+        Some(ThrottleArg::Auto) => lines.push("--throttle auto".to_owned()),
+        None => {}
+    }
+    if let Some(d) = args.copy.target_duration {
+        lines.push(format!(
+            "--target-duration {}",
+            human::duration(d.as_secs_f64())
+        ));
+    }
+    lines
+}
+
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let throttle = args.copy.request()?;
     let cluster = read_snapshot(&args.snapshot)?;
@@ -129,13 +153,14 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         schedule: schedule.as_ref().and_then(|s| s.as_ref().ok()),
         warnings: schedule.iter().flat_map(copy_warnings).collect(),
     };
-    let review = Review::new(
+    let mut review = Review::new(
         &args.snapshot,
         &cluster,
         &planned,
         &request,
         tables::summary_rows(&planned, copy.schedule),
     );
+    review.request.splice(1..1, flags_beside_the_request(args));
     let plan_json = planned
         .reassignment
         .clone()

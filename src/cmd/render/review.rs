@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use kplan::model::{BrokerId, Cluster, Resource, ResourceVector};
-use kplan::plan::{GoalStatus, Plan, PlanRequest};
+use kplan::plan::{Goal, GoalStatus, GoalWeights, Plan, PlanRequest};
 
 use super::human;
 
@@ -173,6 +173,19 @@ fn note(
     }
 }
 
+/// `disk,bytes-in=2`: the goals switched on, with their weights where not 1.
+fn goal_list(w: &GoalWeights) -> String {
+    Goal::ALL
+        .iter()
+        .filter(|&&g| g != Goal::LogDirs && w.get(g) > 0.0)
+        .map(|&g| match w.get(g) {
+            1.0 => g.to_string(),
+            weight => format!("{g}={weight}"),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 fn request_lines(snapshot: &Path, r: &PlanRequest) -> Vec<String> {
     let brokers = |set: &std::collections::BTreeSet<BrokerId>| {
         set.iter()
@@ -208,6 +221,23 @@ fn request_lines(snapshot: &Path, r: &PlanRequest) -> Vec<String> {
     }
     if r.leaders_only {
         lines.push("--leaders-only".to_owned());
+    }
+    if r.goals != GoalWeights::default() {
+        lines.push(format!("--goals {}", goal_list(&r.goals)));
+    }
+    if let Some(t) = &r.spread_topics {
+        lines.push(format!("--spread-topics {}", t.as_str()));
+    }
+    if !r.log_dirs {
+        lines.push("--no-log-dirs".to_owned());
+    }
+    if !r.remove_log_dirs.is_empty() {
+        let dirs: Vec<String> = r
+            .remove_log_dirs
+            .iter()
+            .flat_map(|(b, paths)| paths.iter().map(move |p| format!("{b}:{p}")))
+            .collect();
+        lines.push(format!("--remove-log-dirs {}", dirs.join(",")));
     }
     // A topics-to-move file of a thousand topics becomes one long pattern: show its start.
     for line in &mut lines {
