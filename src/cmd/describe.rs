@@ -38,16 +38,7 @@ pub fn run(args: &DescribeArgs) -> anyhow::Result<()> {
 }
 
 fn broker_table(state: &ClusterState) -> comfy_table::Table {
-    let mut t = tables::table(vec![
-        "broker",
-        "rack",
-        "replicas",
-        "leaders",
-        "disk",
-        "bytes in",
-        "bytes out",
-        "note",
-    ]);
+    let mut t = tables::table(tables::BROKER_COLUMNS.to_vec());
     let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
     for b in &state.brokers {
         t.add_row(vec![

@@ -113,10 +113,7 @@ fn broker_table(review: &Review) -> Markup {
     };
     html! {
         table {
-            tr {
-                th { "broker" } th { "rack" } th { "replicas" } th { "leaders" }
-                th { "disk" } th { "bytes in" } th { "bytes out" } th { "note" }
-            }
+            tr { @for c in tables::BROKER_COLUMNS { th { (c) } } }
             @for b in &review.brokers {
                 tr {
                     td.num { (b.id) }

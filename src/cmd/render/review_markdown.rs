@@ -58,19 +58,7 @@ fn goals(md: &mut String, review: &Review) {
 
 fn brokers(md: &mut String, review: &Review) {
     let _ = writeln!(md, "## Brokers (before → after)\n");
-    header(
-        md,
-        &[
-            "broker",
-            "rack",
-            "replicas",
-            "leaders",
-            "disk",
-            "bytes in",
-            "bytes out",
-            "note",
-        ],
-    );
+    header(md, tables::BROKER_COLUMNS);
     for b in &review.brokers {
         let cell = |r: Resource| {
             let (before, after) = (shown(r, b.before[r]), shown(r, b.after[r]));

@@ -242,16 +242,7 @@ fn arrow(before: String, after: String) -> String {
 
 /// `generate`: per-broker before → after.
 pub fn broker_table(cluster: &Cluster, plan: &Plan, request: &PlanRequest) -> Table {
-    let mut t = table(vec![
-        "broker",
-        "rack",
-        "replicas",
-        "leaders",
-        "disk",
-        "bytes in",
-        "bytes out",
-        "note",
-    ]);
+    let mut t = table(BROKER_COLUMNS.to_vec());
     for b in cluster.brokers() {
         let before = plan.metrics.before[&b.id];
         let after = plan.metrics.after[&b.id];
@@ -359,6 +350,19 @@ pub fn summary_table(plan: &Plan, copy: Option<&CopySchedule>) -> Table {
     }
     t
 }
+
+/// The columns of a per-broker table (generate's before → after, describe's load, the review
+/// report's brokers).
+pub const BROKER_COLUMNS: &[&str] = &[
+    "broker",
+    "rack",
+    "replicas",
+    "leaders",
+    "disk",
+    "bytes in",
+    "bytes out",
+    "note",
+];
 
 /// The columns of the goal table, in every rendering (terminal, Markdown, HTML).
 pub const GOAL_COLUMNS: &[&str] = &[

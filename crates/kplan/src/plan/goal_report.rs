@@ -60,31 +60,16 @@ fn topic_spread_status(
 ) -> GoalStatus {
     let (replicas, leaders) = spread_excess(st);
     let met = replicas + leaders == 0;
-    GoalStatus {
-        goal: Goal::TopicSpread,
-        weight: request.goals.topic_spread(),
-        met,
-        status: if met {
-            GoalState::Met
-        } else {
-            GoalState::Unmet
-        },
-        max_over_mean: None,
-        min_over_mean: None,
-        bound: None,
-        min_bound: None,
-        bound_reason: None,
-        bound_ignores_budget: false,
-        detail: if met {
-            "every topic evenly spread".to_owned()
-        } else {
-            format!(
-                "{replicas} replica(s) and {leaders} leader(s) above their topic's per-broker share \
-                 (before: {} and {}); no partition is copied for spread alone",
-                initial_spread.0, initial_spread.1
-            )
-        },
-    }
+    let detail = if met {
+        "every topic evenly spread".to_owned()
+    } else {
+        format!(
+            "{replicas} replica(s) and {leaders} leader(s) above their topic's per-broker share \
+             (before: {} and {}); no partition is copied for spread alone",
+            initial_spread.0, initial_spread.1
+        )
+    };
+    GoalStatus::counted(Goal::TopicSpread, request.goals.topic_spread(), met, detail)
 }
 
 /// `--spread-topics`: the matching topics within one of their even share, and what it copied.
@@ -100,34 +85,19 @@ fn spread_topics_status(
         "{moves} extra replica move(s), {:.1} GB, for the spread",
         bytes / 1e9
     );
-    GoalStatus {
-        goal: Goal::TopicSpread,
-        weight: request.goals.topic_spread(),
-        met,
-        status: if met {
-            GoalState::Met
-        } else {
-            GoalState::Unmet
-        },
-        max_over_mean: None,
-        min_over_mean: None,
-        bound: None,
-        min_bound: None,
-        bound_reason: None,
-        bound_ignores_budget: false,
-        detail: if met {
-            format!(
-                "{topics} topic(s) matching --spread-topics within one of their even share on \
-                 every eligible broker; {cost}"
-            )
-        } else {
-            format!(
-                "{topics} topic(s) matching --spread-topics: {replicas} replica(s) and {leaders} \
-                 leader(s) outside one of their even share (racks, the budget or the leader band \
-                 allow no closer); {cost}"
-            )
-        },
-    }
+    let detail = if met {
+        format!(
+            "{topics} topic(s) matching --spread-topics within one of their even share on \
+             every eligible broker; {cost}"
+        )
+    } else {
+        format!(
+            "{topics} topic(s) matching --spread-topics: {replicas} replica(s) and {leaders} \
+             leader(s) outside one of their even share (racks, the budget or the leader band \
+             allow no closer); {cost}"
+        )
+    };
+    GoalStatus::counted(Goal::TopicSpread, request.goals.topic_spread(), met, detail)
 }
 
 /// One resource: its worst brokers, whether it is in band, and whether its bound says no plan

@@ -76,6 +76,30 @@ pub struct GoalStatus {
     pub detail: String,
 }
 
+impl GoalStatus {
+    /// A goal counted rather than measured against the mean (topic spread): met or not, with no
+    /// ratio and no bound.
+    pub(crate) fn counted(goal: Goal, weight: f64, met: bool, detail: String) -> Self {
+        GoalStatus {
+            goal,
+            weight,
+            met,
+            status: if met {
+                GoalState::Met
+            } else {
+                GoalState::Unmet
+            },
+            max_over_mean: None,
+            min_over_mean: None,
+            bound: None,
+            min_bound: None,
+            bound_reason: None,
+            bound_ignores_budget: false,
+            detail,
+        }
+    }
+}
+
 /// Data that any plan meeting the reachable bands must move: replicas that must fill brokers
 /// below the band, leave brokers above it or drained ones, or repair a partition.
 #[derive(Clone, Debug, Default, Serialize)]
