@@ -10,6 +10,7 @@ mod common;
 #[path = "../real_kafka_support/mod.rs"]
 mod real_kafka_support;
 
+mod copy_time;
 mod fidelity;
 mod runbook;
 mod snapshot;

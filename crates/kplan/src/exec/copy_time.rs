@@ -131,6 +131,15 @@ pub struct CopyTime {
     pub total_seconds: Option<f64>,
 }
 
+/// Where a wave in flight stands: what each of its added replicas still lacks.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InFlight {
+    /// The wave (index).
+    pub wave: usize,
+    /// Bytes still to copy, by partition and receiving broker; a copy absent is done.
+    pub left: BTreeMap<(TopicPartition, BrokerId), u64>,
+}
+
 /// One partition's move as the model sees it.
 struct Copy<'a> {
     spec: &'a MoveSpec,
@@ -223,24 +232,90 @@ impl CopyTime {
         waves: &[Wave],
         limits: CopyLimits,
     ) -> Self {
+        Self::from_point(moves, traffic, waves, limits, None)
+    }
+
+    /// The time still left when wave `at.wave` is in flight with the copies of `at.left` still
+    /// lacking those bytes: earlier waves are done, the wave in flight copies what is left, the
+    /// later waves start from the sizes of `moves` (the logs as they are now). The returned
+    /// waves start at the one in flight.
+    pub fn remaining(
+        moves: &[MoveSpec],
+        traffic: &TrafficMap,
+        waves: &[Wave],
+        limits: CopyLimits,
+        at: &InFlight,
+    ) -> Self {
+        Self::from_point(moves, traffic, waves, limits, Some(at))
+    }
+
+    fn from_point(
+        moves: &[MoveSpec],
+        traffic: &TrafficMap,
+        waves: &[Wave],
+        limits: CopyLimits,
+        at: Option<&InFlight>,
+    ) -> Self {
         let copies: BTreeMap<&TopicPartition, Copy<'_>> = moves
             .iter()
             .filter_map(|m| copy_of(m, traffic).map(|c| (&m.tp, c)))
             .collect();
+        let throttled = limits.throttle.is_some();
         // Throttled in-sync traffic, kept current as waves finish: every copy starts "before".
         let mut in_sync: BTreeMap<(BrokerId, CopySide), f64> = BTreeMap::new();
-        if limits.throttle.is_some() {
+        if throttled {
             for c in copies.values() {
                 add(&mut in_sync, c.before(), 1.0);
             }
         }
+        let first = at.map_or(0, |a| a.wave);
         let mut elapsed = Some(0.0);
-        let mut out = Vec::with_capacity(waves.len());
-        for wave in waves {
-            let wave_copies: Vec<&Copy<'_>> = wave.iter().filter_map(|tp| copies.get(tp)).collect();
-            let time = wave_time(&wave_copies, &in_sync, limits, elapsed.unwrap_or(0.0));
+        let mut out = Vec::with_capacity(waves.len().saturating_sub(first));
+        for (i, wave) in waves.iter().enumerate() {
+            let mut wave_copies: Vec<&Copy<'_>> =
+                wave.iter().filter_map(|tp| copies.get(tp)).collect();
+            if i < first {
+                // Done: only what its partitions leave in the budgets counts.
+                if throttled {
+                    for c in &wave_copies {
+                        add(&mut in_sync, c.before(), -1.0);
+                        add(&mut in_sync, c.after(), 1.0);
+                    }
+                }
+                continue;
+            }
+            let backlog = |c: &Copy<'_>, b: BrokerId, elapsed: f64| -> f64 {
+                match at.filter(|_| i == first) {
+                    Some(a) => a.left.get(&(c.spec.tp.clone(), b)).copied().unwrap_or(0) as f64,
+                    None => c.spec.size as f64 + c.rate * elapsed,
+                }
+            };
+            if let Some(a) = at.filter(|_| i == first) {
+                // Copies of the wave in flight that caught up already: their partitions are
+                // "after" in the budgets, and they copy nothing more.
+                let (done, going): (Vec<&Copy<'_>>, Vec<&Copy<'_>>) =
+                    wave_copies.into_iter().partition(|c| {
+                        c.adding
+                            .iter()
+                            .all(|b| a.left.get(&(c.spec.tp.clone(), *b)).is_none_or(|l| *l == 0))
+                    });
+                if throttled {
+                    for c in &done {
+                        add(&mut in_sync, c.before(), -1.0);
+                        add(&mut in_sync, c.after(), 1.0);
+                    }
+                }
+                wave_copies = going;
+            }
+            let time = wave_time(
+                &wave_copies,
+                &in_sync,
+                limits,
+                elapsed.unwrap_or(0.0),
+                &backlog,
+            );
             elapsed = elapsed.zip(time.seconds).map(|(a, b)| a + b);
-            if limits.throttle.is_some() {
+            if throttled {
                 for c in &wave_copies {
                     add(&mut in_sync, c.before(), -1.0);
                     add(&mut in_sync, c.after(), 1.0);
@@ -315,24 +390,25 @@ fn add(
     }
 }
 
-/// One wave, started `elapsed` seconds into the run.
+/// One wave, started `elapsed` seconds into the run; `backlog` gives the bytes each added
+/// replica has to copy then.
 fn wave_time(
     copies: &[&Copy<'_>],
     in_sync: &BTreeMap<(BrokerId, CopySide), f64>,
     limits: CopyLimits,
     elapsed: f64,
+    backlog: &dyn Fn(&Copy<'_>, BrokerId, f64) -> f64,
 ) -> WaveCopyTime {
     let throttled = limits.throttle.is_some();
     let mut loads: BTreeMap<(BrokerId, CopySide), Load> = BTreeMap::new();
     for c in copies {
-        let size = c.spec.size as f64 + c.rate * elapsed;
         for b in &c.adding {
             let key = (*b, CopySide::Receiving);
             let (before, after) = c.in_sync_load(key, throttled);
             loads.entry(key).or_default().push(
                 &c.spec.tp,
                 Item {
-                    backlog: size,
+                    backlog: backlog(c, *b, elapsed),
                     rate: c.rate,
                     before,
                     after,
@@ -344,11 +420,11 @@ fn wave_time(
             let key = (c.leader, CopySide::Sending);
             let (before, after) = c.in_sync_load(key, throttled);
             let n = c.adding.len() as f64;
-            for _ in &c.adding {
+            for b in &c.adding {
                 loads.entry(key).or_default().push(
                     &c.spec.tp,
                     Item {
-                        backlog: size,
+                        backlog: backlog(c, *b, elapsed),
                         rate: c.rate,
                         before: before / n,
                         after: after / n,
@@ -661,5 +737,59 @@ mod tests {
         assert_eq!(est.waves[0].brokers.len(), 2);
         assert!((est.total_seconds.unwrap() - 50.0).abs() < 1e-9);
         assert_eq!(est.thin().len(), 2, "2 MB/s of 10 is thin on both sides");
+    }
+
+    #[test]
+    fn the_time_left_is_the_model_run_again_on_the_bytes_left() {
+        // Two copies into broker 3 at 20 MB/s, no traffic: 1 GB and 200 MB share the budget
+        // (10 MB/s each) until the small one is done at 20 s; the big one then has all 20.
+        let moves = vec![
+            mv(0, &[0, 1], &[0, 3], 1000),
+            mv(1, &[1, 2], &[1, 3], 200),
+            mv(2, &[2, 0], &[2, 3], 500),
+        ];
+        let t = traffic(&[(0, 0, 0.0), (1, 1, 0.0), (2, 2, 0.0)]);
+        let waves: Vec<Wave> = vec![
+            vec![moves[0].tp.clone(), moves[1].tp.clone()],
+            vec![moves[2].tp.clone()],
+        ];
+        let limits = throttled(20.0);
+        let whole = CopyTime::estimate(&moves, &t, &waves, limits);
+        // 20 s for 2 × 200 MB, then 800 MB at 20 MB/s = 40 s; then 25 s.
+        assert!((whole.total_seconds.unwrap() - 85.0).abs() < 1e-6);
+        let left = |bytes: &[(i32, u64)]| InFlight {
+            wave: 0,
+            left: bytes
+                .iter()
+                .map(|(p, b)| ((TopicPartition::new("t", *p), BrokerId(3)), *b))
+                .collect(),
+        };
+        // At the start it is the estimate.
+        let at_start = CopyTime::remaining(
+            &moves,
+            &t,
+            &waves,
+            limits,
+            &left(&[(0, 1_000_000_000), (1, 200_000_000)]),
+        );
+        assert_eq!(at_start.waves.len(), 2);
+        assert!((at_start.total_seconds.unwrap() - 85.0).abs() < 1e-6);
+        // 30 s in: the small copy is done, 600 MB left of the big one at the whole 20 MB/s.
+        let later = CopyTime::remaining(&moves, &t, &waves, limits, &left(&[(0, 600_000_000)]));
+        assert!((later.waves[0].seconds.unwrap() - 30.0).abs() < 1e-6);
+        assert!((later.total_seconds.unwrap() - 55.0).abs() < 1e-6);
+        // The second wave in flight: the first is done, only its bytes left count.
+        let second = CopyTime::remaining(
+            &moves,
+            &t,
+            &waves,
+            limits,
+            &InFlight {
+                wave: 1,
+                left: [((TopicPartition::new("t", 2), BrokerId(3)), 100_000_000)].into(),
+            },
+        );
+        assert_eq!(second.waves.len(), 1);
+        assert!((second.total_seconds.unwrap() - 5.0).abs() < 1e-6);
     }
 }

@@ -15,9 +15,10 @@ use std::time::Duration;
 use super::wave_loop::WaveLoop;
 use super::{
     apply_changes, check_permissions, current_configs, execute_needs, measure_traffic,
-    planned_changes, preflight, throttle_changes, throttle_plan, Clock, ClusterView, CopySchedule,
-    ExecError, ExecuteEvent, ExecuteOutcome, ExecutionState, MoveSpec, PlanFile, PreflightRules,
-    StateFile, StopSignal, ThrottleRequest, TrafficMap, TrafficSource, WaveEstimate, WaveLimits,
+    planned_changes, preflight, throttle_changes, throttle_plan, Clock, ClusterView, CopyInputs,
+    CopySchedule, ExecError, ExecuteEvent, ExecuteOutcome, ExecutionState, MoveSpec, PlanFile,
+    PreflightRules, StateFile, StopSignal, ThrottleRequest, TrafficMap, TrafficSource,
+    WaveEstimate, WaveLimits,
 };
 use crate::files::write_atomic;
 use crate::kafka::KafkaAdmin;
@@ -130,14 +131,14 @@ pub async fn execute<A: KafkaAdmin>(
         ),
     )
     .await?;
-    let view = ClusterView::fetch(admin, &plan.reassignment, true).await?;
+    let mut view = ClusterView::fetch(admin, &plan.reassignment, true).await?;
     let (running, state) = match options.state_file.load_for(&plan.digest)? {
         Some(state) if state.finished => return Ok(ExecuteOutcome::AlreadyFinished),
         Some(state) => {
             events(ExecuteEvent::Resuming);
             (scheduled_part(&plan.reassignment, &state), state)
         }
-        None => start(admin, plan, &view, options, events).await?,
+        None => start(admin, plan, &mut view, options, events).await?,
     };
     WaveLoop::new(admin, options, state, view, running)
         .run(stop, events)
@@ -159,13 +160,19 @@ fn scheduled_part(plan: &Reassignment, state: &ExecutionState) -> Reassignment {
 async fn start<A: KafkaAdmin>(
     admin: &A,
     plan: &PlanFile,
-    view: &ClusterView,
+    view: &mut ClusterView,
     options: &ExecuteOptions,
     events: &mut dyn FnMut(ExecuteEvent),
 ) -> Result<(Reassignment, ExecutionState), ExecError> {
     let runnable = preflight(&plan.reassignment, view, options.preflight, events)?;
-    let moves = view.moves(&runnable);
+    let mut moves = view.moves(&runnable);
     let traffic = measure_traffic(admin, view, &moves, &options.traffic, events).await?;
+    if matches!(options.traffic, TrafficSource::Sample(_)) {
+        // The logs grew by the traffic while it was sampled: the copies start from the sizes
+        // now (measured on real Kafka: a 5 s sample of 1 MB/s had left the estimate 5 MB short).
+        view.refresh_sizes(admin).await?;
+        moves = view.moves(&runnable);
+    }
     let schedule = options.schedule(&moves, &traffic, view, events)?;
     if let Some(shortfall) = schedule.shortfall() {
         if !options.preflight.run_unconverging {
@@ -196,6 +203,7 @@ async fn start<A: KafkaAdmin>(
         .iter()
         .map(WaveEstimate::from)
         .collect();
+    state.copy_inputs = Some(CopyInputs::new(&moves, &traffic, options.line_rate));
     if let Some(rate) = schedule.throttle {
         throttle(admin, &moves, rate, &mut state, &options.state_file, events).await?;
     }

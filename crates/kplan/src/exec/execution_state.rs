@@ -8,7 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{CopySide, ProgressMark, Wave, WaveCopyTime};
+use super::{
+    CopyLimits, CopySide, CopyTime, InFlight, MoveSpec, PartitionTraffic, ProgressMark, TrafficMap,
+    Wave, WaveCopyTime,
+};
 use crate::model::{BrokerId, TopicPartition};
 
 /// A config resource in the ledger.
@@ -75,6 +78,92 @@ pub struct ExecutionState {
     /// the pace since.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wave_started: Option<ProgressMark>,
+    /// What the copy-time model ran on when the execution started (the moves, the sampled
+    /// produce traffic, the line rate), so the live ETA can run it again on the bytes left —
+    /// in this run, a resumed one, `verify` and `status`. `None` in older state files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_inputs: Option<CopyInputs>,
+}
+
+/// The copy-time model's inputs, as the state file keeps them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyInputs {
+    /// What unthrottled copies into one broker run at, bytes/s.
+    pub line_rate: u64,
+    /// Each partition that copies data.
+    pub moves: Vec<ModelMove>,
+}
+
+/// One partition's move and its traffic, as sampled before anything changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelMove {
+    pub tp: TopicPartition,
+    pub current: Vec<BrokerId>,
+    pub target: Vec<BrokerId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leader: Option<BrokerId>,
+    /// Produce traffic, bytes/s.
+    pub bytes_in_per_sec: u64,
+}
+
+impl CopyInputs {
+    /// The inputs of `moves` (those that copy data) under `traffic`.
+    pub fn new(moves: &[MoveSpec], traffic: &TrafficMap, line_rate: f64) -> Self {
+        CopyInputs {
+            line_rate: line_rate.round() as u64,
+            moves: moves
+                .iter()
+                .filter(|m| !m.adding().is_empty())
+                .map(|m| {
+                    let t = traffic.get(&m.tp).copied().unwrap_or_default();
+                    ModelMove {
+                        tp: m.tp.clone(),
+                        current: m.current.clone(),
+                        target: m.target.clone(),
+                        leader: t.leader,
+                        bytes_in_per_sec: t.bytes_in_per_sec.max(0.0).round() as u64,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// The model run again from `at` (a wave in flight and the bytes its copies lack) under
+    /// `throttle`, with `waves` and the logs' sizes now (`size`).
+    pub fn remaining(
+        &self,
+        waves: &[Wave],
+        throttle: Option<u64>,
+        size: impl Fn(&TopicPartition) -> u64,
+        at: &InFlight,
+    ) -> CopyTime {
+        let moves: Vec<MoveSpec> = self
+            .moves
+            .iter()
+            .map(|m| MoveSpec {
+                tp: m.tp.clone(),
+                current: m.current.clone(),
+                target: m.target.clone(),
+                size: size(&m.tp),
+            })
+            .collect();
+        let traffic: TrafficMap = self
+            .moves
+            .iter()
+            .map(|m| {
+                let t = PartitionTraffic {
+                    leader: m.leader,
+                    bytes_in_per_sec: m.bytes_in_per_sec as f64,
+                };
+                (m.tp.clone(), t)
+            })
+            .collect();
+        let limits = CopyLimits {
+            throttle,
+            line_rate: self.line_rate as f64,
+        };
+        CopyTime::remaining(&moves, &traffic, waves, limits, at)
+    }
 }
 
 /// What the copy-time model expects of one wave, kept with the state so that a resumed run and
@@ -126,6 +215,7 @@ impl ExecutionState {
             finished: false,
             estimates: Vec::new(),
             wave_started: None,
+            copy_inputs: None,
         }
     }
 

@@ -7,9 +7,17 @@
 //! ([`CopyTime`](super::CopyTime)). The pace is measured over the last [`PACE_WINDOW`] seconds
 //! of marks (all of them, early in a wave).
 //!
-//! The ETA is how long the in-flight wave still takes — its remaining bytes at the wave's
-//! average pace since it started (the model's, until two marks exist) — plus the model's time
-//! for the waves still queued.
+//! The ETA re-runs the copy-time model on what is left at each mark ([`ModelLeft`]): the bytes
+//! the in-flight copies still lack, the copies already caught up (whose partitions now weigh on
+//! the budgets as in-sync traffic, and no longer share them), the waves still queued with
+//! their logs as they are now. The average pace of the copies since the wave started does not
+//! see that a budget is shared by fewer copies once the small ones catch up (it gave 0.34–0.67×
+//! of the time actually left); the model does. The measurement corrects the model: the
+//! model-seconds of work the wave did since its first mark, per second that passed, is how fast
+//! the cluster runs against the model (1 when the model is right; below 1 when more traffic
+//! than sampled fills the throttle). The time left is the model's divided by that speed,
+//! weighted by how much of the wave has been seen (none at its start, nearly all near its
+//! end). State files without the model's inputs get the wave's average pace as before.
 //!
 //! A receiving broker is *slow* when the wave as a whole runs below [`SLOW_SHARE`] of the pace
 //! the model expects (its backlog over its estimated time, on average since it started) and,
@@ -23,7 +31,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use super::WaveEstimate;
+use super::{ExecutionState, InFlight, WaveEstimate};
 use crate::model::{BrokerId, TopicPartition};
 
 /// Seconds of marks the pace is measured over.
@@ -165,6 +173,96 @@ impl Eta {
             seconds: in_flight.zip(queued).map(|(a, b)| (a + b).round() as u64),
             pace: pace.max(0.0).round() as u64,
             measured: since.is_some(),
+        }
+    }
+}
+
+/// The copy-time model run again on what is left, for [`Eta::blended`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ModelLeft {
+    /// Seconds the wave in flight takes from its first mark; `None` when it never finishes.
+    pub at_start: Option<f64>,
+    /// Seconds it still takes from the latest mark.
+    pub in_flight: Option<f64>,
+    /// Seconds of the waves after it, from the end of the wave in flight.
+    pub queued: Option<f64>,
+}
+
+impl ModelLeft {
+    /// The model of `state` (`None` without its inputs: an older state file) from the wave's
+    /// first mark `start` and from `now`, with the logs' sizes now (`size`).
+    pub fn of(
+        state: &ExecutionState,
+        now: &ProgressMark,
+        start: Option<&ProgressMark>,
+        size: impl Fn(&TopicPartition) -> u64,
+    ) -> Option<ModelLeft> {
+        let inputs = state.copy_inputs.as_ref()?;
+        let run = |mark: &ProgressMark| {
+            let at = InFlight {
+                wave: mark.wave,
+                left: mark
+                    .copies
+                    .iter()
+                    .map(|c| ((c.tp.clone(), c.broker), c.bytes))
+                    .collect(),
+            };
+            inputs.remaining(&state.waves, state.throttle, &size, &at)
+        };
+        let model = run(now);
+        let in_flight = model.waves.first().and_then(|w| w.seconds);
+        let at_start = start
+            .filter(|s| s.wave == now.wave)
+            .and_then(|s| run(s).waves.first().and_then(|w| w.seconds));
+        Some(ModelLeft {
+            at_start,
+            in_flight,
+            queued: model.waves.iter().skip(1).map(|w| w.seconds).sum(),
+        })
+    }
+}
+
+impl Eta {
+    /// The ETA at `now` from the model run on what is left (`model`), corrected by how fast
+    /// the wave ran against the model since its first mark `start` (see the module docs).
+    pub fn blended(now: &ProgressMark, start: Option<&ProgressMark>, model: &ModelLeft) -> Eta {
+        let left = now.total() as f64;
+        let since = start.filter(|s| s.wave == now.wave && s.at_ms < now.at_ms);
+        let Some(s) = since else {
+            let seconds = model.in_flight.zip(model.queued).map(|(a, b)| a + b);
+            let pace = model
+                .in_flight
+                .filter(|t| *t > 0.0)
+                .map_or(0.0, |t| left / t);
+            return Eta {
+                seconds: seconds.map(|x| x.round() as u64),
+                pace: pace.round() as u64,
+                measured: false,
+            };
+        };
+        let span = (now.at_ms - s.at_ms) as f64 / 1000.0;
+        let pace = (s.total() as f64 - left) / span;
+        let stalled = left > 0.0 && pace <= 0.0 && span >= PACE_WINDOW;
+        let seconds = match (model.at_start, model.in_flight, model.queued) {
+            _ if stalled => None,
+            (Some(r0), Some(rn), Some(q)) => {
+                let speed = ((r0 - rn) / span).max(0.0);
+                let seen = span / (span + rn);
+                let blended = (1.0 - seen) + seen * speed;
+                if rn + q <= 0.0 {
+                    Some(0.0)
+                } else {
+                    (blended > 0.0).then(|| (rn + q) / blended)
+                }
+            }
+            // The model says the wave never finishes, yet it moves: the measured pace.
+            (_, _, q) if pace > 0.0 => q.map(|q| left / pace + q),
+            _ => None,
+        };
+        Eta {
+            seconds: seconds.map(|x| x.round() as u64),
+            pace: pace.max(0.0).round() as u64,
+            measured: true,
         }
     }
 }
@@ -414,5 +512,48 @@ mod tests {
         m.record(mark(200, 1, &[(4, 500 * MB)]));
         assert!(m.pace().is_none());
         assert_eq!(m.start().unwrap().at_ms, 200_000);
+    }
+
+    #[test]
+    fn the_blended_eta_is_the_model_corrected_by_how_fast_the_wave_ran_against_it() {
+        let start = mark(0, 0, &[(4, 1000 * MB)]);
+        // Before a second mark: the model's.
+        let model = ModelLeft {
+            at_start: Some(100.0),
+            in_flight: Some(100.0),
+            queued: Some(50.0),
+        };
+        let eta = Eta::blended(&start, Some(&start), &model);
+        assert_eq!((eta.seconds, eta.measured), (Some(150), false));
+        // On pace: 40 s in, the model says 60 s of the wave left.
+        let now = mark(40, 0, &[(4, 600 * MB)]);
+        let on_pace = ModelLeft {
+            in_flight: Some(60.0),
+            ..model
+        };
+        let eta = Eta::blended(&now, Some(&start), &on_pace);
+        assert_eq!(
+            (eta.seconds, eta.measured, eta.pace),
+            (Some(110), true, 10 * MB)
+        );
+        // At half the model's speed: 40 s did 20 s of the model's work; 40 of 120 s seen.
+        let slow = ModelLeft {
+            in_flight: Some(80.0),
+            ..model
+        };
+        let eta = Eta::blended(&mark(40, 0, &[(4, 800 * MB)]), Some(&start), &slow);
+        // speed 0.5, weight 40/120: (80 + 50) / (2/3 + 1/6) = 156 s (the truth: 210 s).
+        assert_eq!(eta.seconds, Some(156));
+        // Late in the wave the measurement dominates: 160 s in, 20 s of model left.
+        let late = ModelLeft {
+            in_flight: Some(20.0),
+            ..model
+        };
+        let eta = Eta::blended(&mark(160, 0, &[(4, 200 * MB)]), Some(&start), &late);
+        // speed 0.5, weight 160/180: (20 + 50) / (1/9 + 4/9) = 126 s.
+        assert_eq!(eta.seconds, Some(126));
+        // No byte moved in a whole window: stalled.
+        let eta = Eta::blended(&mark(60, 0, &[(4, 1000 * MB)]), Some(&start), &model);
+        assert_eq!(eta.seconds, None);
     }
 }

@@ -74,7 +74,9 @@ pub use cancel::{cancel, CancelEvent, CancelOptions, CancelReport, CancelScope, 
 pub use clock::Clock;
 pub use cluster_view::ClusterView;
 pub use copy_schedule::{CopySchedule, ThrottleRequest};
-pub use copy_time::{BrokerCopy, CopyLimits, CopySide, CopyTime, WaveCopyTime, THIN_HEADROOM};
+pub use copy_time::{
+    BrokerCopy, CopyLimits, CopySide, CopyTime, InFlight, WaveCopyTime, THIN_HEADROOM,
+};
 pub use dry_run::{dry_run, dry_run_offline, DryRun};
 pub use elect_leaders::{elect_leaders, ElectionScope};
 pub use election_file::parse_election_file;
@@ -82,10 +84,12 @@ pub use exec_error::ExecError;
 pub use execute::{by_partition, execute, ExecuteOptions};
 pub use execute_event::{ExecuteEvent, ExecuteOutcome, Progress};
 pub use execution_state::{
-    digest, ExecutionState, LedgerEntry, LedgerTarget, ThrottleLedger, WaveEstimate,
+    digest, CopyInputs, ExecutionState, LedgerEntry, LedgerTarget, ModelMove, ThrottleLedger,
+    WaveEstimate,
 };
 pub use live_eta::{
-    CopyLeft, Eta, Pace, ProgressMark, ProgressMeter, SlowBroker, PACE_WINDOW, SLOW_SHARE,
+    CopyLeft, Eta, ModelLeft, Pace, ProgressMark, ProgressMeter, SlowBroker, PACE_WINDOW,
+    SLOW_SHARE,
 };
 pub use move_spec::{MoveSpec, Wave};
 pub use partition_status::{classify, exit_code, PartitionStatus};

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use super::poll_retry::PollRetry;
 use super::{
     apply_changes, classify, current_configs, exit_code, restore_ledger, throttle_plan,
-    unthrottle_changes, Clock, ClusterView, CopyLeft, Eta, ExecError, ExecutionState, MoveSpec,
-    PartitionStatus, PlanFile, ProgressMark, ProgressMeter, StateFile,
+    unthrottle_changes, Clock, ClusterView, CopyLeft, Eta, ExecError, ExecutionState, ModelLeft,
+    MoveSpec, PartitionStatus, PlanFile, ProgressMark, ProgressMeter, StateFile,
 };
 use crate::kafka::KafkaAdmin;
 use crate::model::{BrokerId, TopicPartition};
@@ -238,12 +238,16 @@ fn measure(
         copies,
     };
     meter.record(mark.clone());
-    Some(Eta::at(
-        &mark,
-        meter.start(),
-        state.and_then(|s| s.estimates.get(wave)),
-        state.map_or(Some(0.0), |s| s.queued_seconds(Some(wave))),
-    ))
+    let model = state.and_then(|s| ModelLeft::of(s, &mark, meter.start(), |tp| view.size(tp)));
+    Some(match model {
+        Some(model) => Eta::blended(&mark, meter.start(), &model),
+        None => Eta::at(
+            &mark,
+            meter.start(),
+            state.and_then(|s| s.estimates.get(wave)),
+            state.map_or(Some(0.0), |s| s.queued_seconds(Some(wave))),
+        ),
+    })
 }
 
 fn partition_progress(

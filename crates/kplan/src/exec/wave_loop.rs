@@ -10,8 +10,10 @@
 //! the cluster meanwhile; nothing is submitted until a poll succeeds and reconciles.
 //!
 //! Every poll also marks where the in-flight copies stand, per receiving broker: the
-//! [`ProgressMeter`] turns the marks into a measured pace, the ETA of each progress event, and
-//! a report of brokers whose copies run well below what the throttle allows.
+//! [`ProgressMeter`] turns the marks into a measured pace and a report of brokers whose copies
+//! run well below what the throttle allows; the copy-time model, run again on what is left and
+//! corrected by the measured pace ([`ModelLeft`], [`Eta::blended`]), gives the ETA of each
+//! progress event.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -19,7 +21,7 @@ use std::time::Duration;
 use super::poll_retry::{PollRetry, MAX_POLL_FAILURES};
 use super::{
     restore_ledger, ClusterView, CopyLeft, Eta, ExecError, ExecuteEvent, ExecuteOptions,
-    ExecuteOutcome, ExecutionState, Progress, ProgressMark, ProgressMeter, StopSignal,
+    ExecuteOutcome, ExecutionState, ModelLeft, Progress, ProgressMark, ProgressMeter, StopSignal,
 };
 use crate::kafka::{ElectionKind, KafkaAdmin};
 use crate::model::{BrokerId, TopicPartition};
@@ -218,12 +220,17 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
             copies,
         };
         self.meter.record(mark.clone());
-        Some(Eta::at(
-            &mark,
-            self.meter.start(),
-            self.state.estimates.get(wave),
-            self.state.queued_seconds(Some(wave)),
-        ))
+        let view = &self.view;
+        let model = ModelLeft::of(&self.state, &mark, self.meter.start(), |tp| view.size(tp));
+        Some(match model {
+            Some(model) => Eta::blended(&mark, self.meter.start(), &model),
+            None => Eta::at(
+                &mark,
+                self.meter.start(),
+                self.state.estimates.get(wave),
+                self.state.queued_seconds(Some(wave)),
+            ),
+        })
     }
 
     /// Brokers of the wave in flight newly found slow: told once per wave.
