@@ -34,6 +34,10 @@ pub enum PlanError {
     LeadersOnlyConflict(&'static str),
     #[error("partition {tp} must change ({why}) but the budget allows no more moves (--max-moves / --max-move-bytes)")]
     BudgetTooSmall { tp: String, why: String },
+    /// The changes every plan must make (rack repairs, drains, RF changes) cost more than the
+    /// budget on their own: `needs` says what they need, `budget` which limit they pass.
+    #[error("{needs}, above {budget}: no plan within the budget satisfies the hard constraints")]
+    MandatoryOverBudget { needs: String, budget: String },
     #[error("no partition matches the topic filter")]
     NothingToPlan,
     #[error("--remove-log-dirs names {path} on broker {broker}, which is not one of its log dirs ({known})")]

@@ -20,7 +20,7 @@ use super::log_dirs::{self, DirPlan};
 use super::mip::{self, MipOutcome, MipStatus};
 use super::placement::{Placement, REPLICA_RESOURCES};
 use super::problem::{Bx, Problem};
-use super::repair::repair;
+use super::repair::{mandatory, repair};
 use super::report::{GoalState, LowerBound, Plan, PlanReport, StageReport};
 use super::safety_net::SafetyNet;
 use super::topic_spread::spread_topics;
@@ -163,8 +163,36 @@ fn spreads_topics(run: &Run) -> bool {
 
 fn repair_stage(run: &mut Run) -> Result<Outcome, PlanError> {
     let before = run.budget.moves;
-    repair(&mut run.st, &mut run.budget)?;
-    Ok(Outcome::changes(run.budget.moves - before))
+    match repair(&mut run.st, &mut run.budget) {
+        Ok(()) => Ok(Outcome::changes(run.budget.moves - before)),
+        Err(e @ PlanError::BudgetTooSmall { .. }) => Err(mandatory_over_budget(run).unwrap_or(e)),
+        Err(e) => Err(e),
+    }
+}
+
+/// When the repairs ran out of budget: what they need in total, if that alone passes a limit,
+/// so the operator learns how far to raise it rather than which partition happened to be last.
+fn mandatory_over_budget(run: &Run) -> Option<PlanError> {
+    let mut fresh = Placement::current(run.pb, &run.request.goals);
+    let needs = mandatory(&mut fresh).ok()?;
+    let mut limits = Vec::new();
+    if let Some(max) = run.request.max_moves.filter(|&m| needs.moves() > m) {
+        limits.push(format!("--max-moves {max}"));
+    }
+    if let Some(max) = run
+        .request
+        .max_move_bytes
+        .filter(|&m| needs.bytes() > m as f64 + 0.5)
+    {
+        limits.push(format!(
+            "--max-move-bytes {}",
+            crate::human::bytes(max as f64)
+        ));
+    }
+    (!limits.is_empty()).then(|| PlanError::MandatoryOverBudget {
+        needs: needs.describe(),
+        budget: limits.join(" and "),
+    })
 }
 
 fn fill_stage(run: &mut Run) -> Result<Outcome, PlanError> {

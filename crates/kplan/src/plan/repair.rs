@@ -11,7 +11,82 @@ use super::placement::{Placement, REPLICA_RESOURCES};
 use super::problem::Bx;
 use super::PlanError;
 
+/// What the mandatory changes cost, per reason, when no budget limits them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mandatory {
+    /// Replicas on brokers they must leave (decommissioned, outside `--brokers`).
+    pub leave: (usize, f64),
+    /// Replicas added by a replication-factor change.
+    pub replication: (usize, f64),
+    /// Replicas moved into a rack the partition lacks.
+    pub racks: (usize, f64),
+}
+
+impl Mandatory {
+    fn add(slot: &mut (usize, f64), delta: (i64, f64)) {
+        slot.0 = (slot.0 as i64 + delta.0).max(0) as usize;
+        slot.1 += delta.1;
+    }
+
+    pub fn moves(&self) -> usize {
+        self.leave.0 + self.replication.0 + self.racks.0
+    }
+
+    pub fn bytes(&self) -> f64 {
+        self.leave.1 + self.replication.1 + self.racks.1
+    }
+
+    /// "the rack repairs alone need 57 moves (12.0 GiB)", or for several reasons "the
+    /// mandatory changes need 80 moves (20.0 GiB): the rack repairs 57 (12.0 GiB), …".
+    pub fn describe(&self) -> String {
+        let parts: Vec<(&str, &str, (usize, f64))> = [
+            ("the rack repairs", "need", self.racks),
+            (
+                "the replicas leaving brokers they may not stay on",
+                "need",
+                self.leave,
+            ),
+            ("the replication-factor change", "needs", self.replication),
+        ]
+        .into_iter()
+        .filter(|(_, _, (n, _))| *n > 0)
+        .collect();
+        let total = format!(
+            "{} move{} ({})",
+            self.moves(),
+            if self.moves() == 1 { "" } else { "s" },
+            crate::human::bytes(self.bytes())
+        );
+        match parts.as_slice() {
+            [(what, verb, _)] => format!("{what} alone {verb} {total}"),
+            _ => {
+                let each: Vec<String> = parts
+                    .iter()
+                    .map(|(what, _, (n, b))| format!("{what} {n} ({})", crate::human::bytes(*b)))
+                    .collect();
+                format!("the mandatory changes need {total}: {}", each.join(", "))
+            }
+        }
+    }
+}
+
+/// Runs [`repair`] with no budget on `st` and says what it cost, per reason: what any plan
+/// must spend before balancing anything (used to explain a budget that is too small).
+pub fn mandatory(st: &mut Placement) -> Result<Mandatory, PlanError> {
+    let mut needs = Mandatory::default();
+    repair_counting(st, &mut Budget::new(None, None), &mut needs)?;
+    Ok(needs)
+}
+
 pub fn repair(st: &mut Placement, budget: &mut Budget) -> Result<(), PlanError> {
+    repair_counting(st, budget, &mut Mandatory::default())
+}
+
+fn repair_counting(
+    st: &mut Placement,
+    budget: &mut Budget,
+    needs: &mut Mandatory,
+) -> Result<(), PlanError> {
     let pb = st.pb;
     for p in 0..pb.parts.len() {
         let part = &pb.parts[p];
@@ -33,21 +108,27 @@ pub fn repair(st: &mut Placement, budget: &mut Budget) -> Result<(), PlanError> 
         for src in bad {
             let dst = best_destination(st, p, Some(src), budget)
                 .ok_or_else(|| budget_error(st, p, "a replica is on a broker it must leave"))?;
-            budget.charge(Budget::delta(pb, p, Some(src), Some(dst)));
+            let delta = Budget::delta(pb, p, Some(src), Some(dst));
+            Mandatory::add(&mut needs.leave, delta);
+            budget.charge(delta);
             st.move_replica(p, src, dst);
         }
         // Raise it.
         while st.replicas[p].len() < part.target_rf {
             let dst = best_destination(st, p, None, budget)
                 .ok_or_else(|| budget_error(st, p, "its replication factor changes"))?;
-            budget.charge(Budget::delta(pb, p, None, Some(dst)));
+            let delta = Budget::delta(pb, p, None, Some(dst));
+            Mandatory::add(&mut needs.replication, delta);
+            budget.charge(delta);
             st.add_replica(p, dst);
         }
         // Spread over racks: move a replica out of a rack that holds two.
         while pb.rack_spread(&st.replicas[p]) < part.racks_required {
             let (src, dst) = best_rack_fix(st, p, budget)
                 .ok_or_else(|| budget_error(st, p, "it spans too few racks"))?;
-            budget.charge(Budget::delta(pb, p, Some(src), Some(dst)));
+            let delta = Budget::delta(pb, p, Some(src), Some(dst));
+            Mandatory::add(&mut needs.racks, delta);
+            budget.charge(delta);
             st.move_replica(p, src, dst);
         }
         debug_assert!(pb.is_valid_placement(p, &st.replicas[p]));

@@ -574,3 +574,35 @@ fn plans_of_100k_partitions_are_identical_under_load() {
     };
     assert_same_plan_under_load(&s.cluster, &request);
 }
+
+/// Five partitions all in rack a need five rack repairs whatever else the plan does: a budget of
+/// three moves is refused with the total, not with whichever partition came last.
+#[test]
+fn a_budget_below_the_rack_repairs_is_refused_with_their_total() {
+    let c = cluster(
+        &["a", "a", "b", "b"],
+        vec![topic("t", &[&[0, 1][..]; 5], 1 << 30)],
+    );
+    let req = PlanRequest {
+        max_moves: Some(3),
+        ..quick()
+    };
+    let err = plan(&c, &req).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the rack repairs alone need 5 moves (5.0 GiB), above --max-moves 3: no plan within \
+         the budget satisfies the hard constraints"
+    );
+    let req = PlanRequest {
+        max_move_bytes: Some(4 << 30),
+        ..quick()
+    };
+    let err = plan(&c, &req).unwrap_err().to_string();
+    assert!(err.contains("above --max-move-bytes 4.0 GiB"), "{err}");
+    // Enough for the repairs: a valid plan.
+    let req = PlanRequest {
+        max_moves: Some(5),
+        ..quick()
+    };
+    assert!(plan(&c, &req).unwrap().metrics.replicas_moved <= 5);
+}
