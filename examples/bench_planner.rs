@@ -17,7 +17,7 @@
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use kplan::model::{BrokerId, Cluster, Resource};
@@ -194,10 +194,8 @@ fn instance(name: &str) -> Instance {
 }
 
 fn request(inst: &Instance, flags: &str) -> PlanRequest {
-    let mut r = PlanRequest {
-        time_limit: Duration::from_secs(300),
-        ..PlanRequest::default()
-    };
+    // The default `--time-limit`: the safety net column says whether it fired.
+    let mut r = PlanRequest::default();
     match flags {
         "default" => {}
         "decommission" => r.decommission = inst.drain.iter().copied().collect(),
@@ -334,13 +332,16 @@ fn run_child(name: &str, flags: &str) {
         "",
     ));
     cells.push(ratio_cell(m.bytes_moved as f64, lb.bytes as f64, 1e9, "GB"));
+    cells.push(if same { "yes" } else { "NO" }.to_owned());
     cells.push(
-        if first.report.time_limit_reached {
-            "time limit"
-        } else if same {
-            "yes"
-        } else {
-            "NO"
+        match (
+            first.report.time_limit_reached,
+            second.report.time_limit_reached,
+        ) {
+            (false, false) => "no",
+            (true, false) => "FIRED (quiet run)",
+            (false, true) => "FIRED (loaded run)",
+            (true, true) => "FIRED (both)",
         }
         .to_owned(),
     );
@@ -388,6 +389,7 @@ fn run_baseline(name: &str) {
     }
     cells.push(m.replicas_moved.to_string());
     cells.push(format!("{:.0}GB", m.bytes_moved as f64 / 1e9));
+    cells.push("-".to_owned());
     cells.push("-".to_owned());
     println!("ROW\t{}", cells.join("\t"));
 }
@@ -447,6 +449,7 @@ fn main() {
         "replicas moved/LB",
         "bytes moved/LB",
         "same twice",
+        "safety net",
     ]);
     let exe = std::env::current_exe().expect("own path");
     let mut notes = Vec::new();
