@@ -208,7 +208,15 @@ fn better(a: &Option<Move>, m: &Move) -> bool {
     }
 }
 
-/// The best improving single move that relieves broker `b`.
+/// The best improving single move that relieves broker `b`: the same move an exhaustive scan of
+/// every replica and partner finds, found by pricing few of them.
+///
+/// A move's score splits into `b`'s side and the partner's. `b`'s side is computed once per
+/// replica and the replicas are scanned in descending order of it; the partner's side can add at
+/// most [`partner_cap`] (its whole band cost, its whole centring term, the largest spread gain),
+/// so once `b`'s side plus that cap falls below the best score found, no later replica can win
+/// and the scan of that partner stops. On a broker hosting thousands of replicas this prices a
+/// few dozen per partner instead of all of them.
 fn best_move_around(
     st: &Placement,
     b: Bx,
@@ -223,15 +231,31 @@ fn best_move_around(
     let others = partners(st, b, resources, eligible, sending);
     let mut best: Option<Move> = None;
     let cost_b = st.band_cost_with(b, resources, &zero);
+    // When sending, b's side depends on the replica only: one ordering serves every partner.
+    let mine = sending.then(|| own_side_order(st, b, &st.hosted[b], -1.0, resources, avg_size));
     for &o in &others {
         let cost_o = st.band_cost_with(o, resources, &zero);
+        let cap = partner_cap(st, o, resources, cost_o);
+        let theirs;
+        let order: &[(f64, usize)] = match &mine {
+            Some(m) => m,
+            None => {
+                theirs = own_side_order(st, b, &st.hosted[o], 1.0, resources, avg_size);
+                &theirs
+            }
+        };
         let (src, dst, base) = if sending {
             (b, o, (cost_b, cost_o))
         } else {
             (o, b, (cost_o, cost_b))
         };
-        for &p in &st.hosted[src] {
-            let p = p as usize;
+        for &(side, p) in order {
+            if best
+                .as_ref()
+                .is_some_and(|m| side + cap < m.score - PRUNE_MARGIN)
+            {
+                break;
+            }
             if !st.can_move(p, src, dst) {
                 continue;
             }
@@ -245,6 +269,50 @@ fn best_move_around(
         }
     }
     best
+}
+
+/// Slack for rounding when pruning: a pruned move scores below the best by more than this.
+const PRUNE_MARGIN: f64 = 1e-6;
+
+/// `b`'s side of each move's score, bounded above where it depends on the other end (the bytes
+/// term, which is at most one partition's worth of credit for a replica moving home), paired
+/// with the replica and sorted best first (ties by partition, so the scan is deterministic).
+/// `sign` is −1 when `b` sends the replicas in `ps`, +1 when it receives them.
+fn own_side_order(
+    st: &Placement,
+    b: Bx,
+    ps: &[u32],
+    sign: f64,
+    resources: &[Resource],
+    avg_size: f64,
+) -> Vec<(f64, usize)> {
+    let zero = [0.0; 5];
+    let cost_b = st.band_cost_with(b, resources, &zero);
+    let centre_b = st.centring_with(b, resources, &zero);
+    let change = if sign < 0.0 { -1 } else { 1 };
+    let mut v: Vec<(f64, usize)> = ps
+        .iter()
+        .map(|&p| {
+            let p = p as usize;
+            let d = replica_delta(st, p, sign, resources);
+            let part = &st.pb.parts[p];
+            let side = cost_b
+                - st.band_cost_with(b, resources, &d)
+                - st.spread_delta(part.topic, b, change, false)
+                - CENTRE_WEIGHT * (st.centring_with(b, resources, &d) - centre_b)
+                + BYTES_WEIGHT * part.size / avg_size;
+            (side, p)
+        })
+        .collect();
+    v.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    v
+}
+
+/// The most the partner `o`'s side can add to a move's score: its band cost can fall to zero,
+/// its centring term to zero, and its topic spread by at most one replica's gain.
+fn partner_cap(st: &Placement, o: Bx, resources: &[Resource], cost_o: f64) -> f64 {
+    let zero = [0.0; 5];
+    cost_o + CENTRE_WEIGHT * st.centring_with(o, resources, &zero) + st.max_spread_gain()
 }
 
 /// The largest replicas (by the resource `b` is most out of band in) hosted on `b`.

@@ -18,7 +18,7 @@
 //! leadership, which copies nothing, does move for spread.
 
 use super::problem::{Bx, Problem};
-use super::GoalWeights;
+use super::{Band, GoalWeights};
 use crate::model::Resource;
 
 /// Replica resources, priced by the replica stage.
@@ -41,6 +41,9 @@ pub struct Placement<'a> {
     pub hosted: Vec<Vec<u32>>,
     /// Cost weight per resource: goal weight · 100 / mean (0 when the goal is off).
     unit: [f64; 5],
+    /// The band each resource is steered into: the goal's band, or, where a proven bound shows
+    /// that band unreachable, the band widened to that bound (see [`Placement::widen_target`]).
+    target: [Band; 5],
     spread_unit: f64,
     /// Cost of one replica or leader of a `--spread-topics` topic outside its range: ten
     /// one-replica count deviations, so the stages keep the spread once made.
@@ -81,6 +84,7 @@ impl<'a> Placement<'a> {
             topic_leaders: vec![0; pb.topics.len() * nb],
             hosted: vec![Vec::new(); nb],
             unit,
+            target: pb.bands,
             spread_unit,
             spread_topic_unit,
         };
@@ -228,7 +232,7 @@ impl<'a> Placement<'a> {
         let mut c = 0.0;
         for &r in resources {
             let i = r.index();
-            c += self.unit[i] * self.pb.bands[i].violation(self.load[b][i] + delta[i]);
+            c += self.unit[i] * self.target[i].violation(self.load[b][i] + delta[i]);
         }
         c
     }
@@ -240,7 +244,7 @@ impl<'a> Placement<'a> {
             .iter()
             .map(|&r| {
                 let i = r.index();
-                self.unit[i] * (self.load[b][i] - self.pb.bands[i].mean)
+                self.unit[i] * (self.load[b][i] - self.target[i].mean)
             })
             .sum()
     }
@@ -251,7 +255,7 @@ impl<'a> Placement<'a> {
             .iter()
             .map(|&r| {
                 let i = r.index();
-                let d = self.unit[i] * (self.load[b][i] + delta[i] - self.pb.bands[i].mean);
+                let d = self.unit[i] * (self.load[b][i] + delta[i] - self.target[i].mean);
                 d * d
             })
             .sum()
@@ -313,6 +317,16 @@ impl<'a> Placement<'a> {
         c
     }
 
+    /// The most one replica (or leader) arriving on or leaving a broker can lower the
+    /// topic-spread cost there: [`Placement::spread_delta`] is never below minus this.
+    pub fn max_spread_gain(&self) -> f64 {
+        if self.pb.topics.iter().any(|t| t.spread) {
+            self.spread_unit.max(self.spread_topic_unit)
+        } else {
+            self.spread_unit
+        }
+    }
+
     /// Cost of one replica above a topic's per-broker cap.
     pub fn spread_delta_unit(&self) -> f64 {
         self.spread_unit
@@ -320,5 +334,21 @@ impl<'a> Placement<'a> {
 
     pub fn unit(&self, r: Resource) -> f64 {
         self.unit[r.index()]
+    }
+
+    /// The band resource `r` is steered into.
+    pub fn target(&self, r: Resource) -> &Band {
+        &self.target[r.index()]
+    }
+
+    /// Steers `r` into `[min(lo, min_load), max(hi, max_load)]`: when a proven bound says no
+    /// plan keeps every broker at or below `max_load` > `hi` (or at or above `min_load` < `lo`),
+    /// aiming at the goal's band leaves the search churning on what cannot be done, and the
+    /// brokers it could still bring in stay out. The target is the band widened to what is
+    /// provably the best any plan can do.
+    pub fn widen_target(&mut self, r: Resource, min_load: f64, max_load: f64) {
+        let t = &mut self.target[r.index()];
+        t.lo = t.lo.min(min_load);
+        t.hi = t.hi.max(max_load);
     }
 }

@@ -228,6 +228,15 @@ fn mip_stage(run: &mut Run) -> Result<Outcome, PlanError> {
 }
 
 fn leaders_stage(run: &mut Run) -> Result<Outcome, PlanError> {
+    if run.request.leaders_only {
+        // With the replica sets fixed the leader-count bound is the flow optimum itself
+        // (`bounds::leadership`): aim at [floor, ceil] widened to it, which is reachable.
+        let b = &run.bounds[Resource::Leaders.index()];
+        let (lo, hi) = ((b.min_load + 1e-9).floor(), (b.max_load - 1e-9).ceil());
+        if lo.is_finite() && hi.is_finite() {
+            run.st.widen_target(Resource::Leaders, lo, hi);
+        }
+    }
     Ok(Outcome::changes(balance_leaders(&mut run.st)))
 }
 

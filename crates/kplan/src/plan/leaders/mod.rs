@@ -79,7 +79,7 @@ impl Led {
 /// The leader count band, or `None` when the leader goal is off.
 fn count_band(st: &Placement) -> Option<(f64, f64)> {
     (st.unit(Resource::Leaders) > 0.0).then(|| {
-        let band = st.pb.band(Resource::Leaders);
+        let band = st.target(Resource::Leaders);
         (band.lo, band.hi)
     })
 }
