@@ -241,8 +241,10 @@ pub struct GenerateArgs {
     /// regex; the extra moves are reported). Without it, spread never copies data.
     #[arg(long, value_name = "REGEX", value_parser = values::topic_regex)]
     pub spread_topics: Option<regex::Regex>,
-    /// Wall-clock cap; the best plan found by then is returned.
-    #[arg(long, default_value = "60s", value_parser = values::duration)]
+    /// Wall-clock safety net. Every stage is bounded by work, not time, so plans finish far
+    /// sooner and are identical whatever the machine's load; if the net fires, the best plan so
+    /// far is returned and the report says it may differ from run to run.
+    #[arg(long, default_value = "10m", value_parser = values::duration)]
     pub time_limit: std::time::Duration,
     /// Log directories to empty (a failing disk, a disk to replace), e.g. 7:/data/d12,8:/data/d03;
     /// their replicas move to the broker's other directories.

@@ -33,7 +33,8 @@ pub struct PlanRequest {
     /// broker where racks allow, copying data for it (`--spread-topics`); other topics' spread
     /// is only a tie-breaker.
     pub spread_topics: Option<Regex>,
-    /// Wall-clock cap for the whole optimisation.
+    /// Wall-clock safety net for the whole optimisation (default 10 minutes). Stages are bounded
+    /// by work, so this only stops a runaway; a plan cut by it may differ from run to run.
     pub time_limit: Duration,
     /// Plan log directories too when the snapshot knows them (`--no-log-dirs` turns it off).
     pub log_dirs: bool,
@@ -56,7 +57,7 @@ impl Default for PlanRequest {
             max_move_bytes: None,
             leaders_only: false,
             spread_topics: None,
-            time_limit: Duration::from_secs(60),
+            time_limit: Duration::from_secs(600),
             log_dirs: true,
             remove_log_dirs: BTreeMap::new(),
         }
