@@ -22,6 +22,11 @@ pub struct ExecuteArgs {
     /// Take the produce traffic from this snapshot instead of measuring it.
     #[arg(long, value_name = "FILE", conflicts_with = "snapshot")]
     pub traffic_from: Option<PathBuf>,
+    /// Throttle for copies between the log dirs of one broker (JBOD), e.g. 100MB/s: sets
+    /// replica.alter.log.dirs.io.max.bytes.per.second on the brokers with such moves, restored
+    /// at the end like --throttle (--replica-alter-log-dirs-throttle is Kafka's name for it).
+    #[arg(long, alias = "replica-alter-log-dirs-throttle", value_parser = values::rate)]
+    pub log_dir_throttle: Option<u64>,
     /// At most this many replicas coming into, and going out of, any broker per wave.
     #[arg(long, default_value_t = 5)]
     pub max_moves_per_broker: usize,

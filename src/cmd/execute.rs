@@ -103,6 +103,7 @@ fn options(args: &ExecuteArgs) -> anyhow::Result<ExecuteOptions> {
         target_duration,
         line_rate: args.copy.line_rate as f64,
         traffic: traffic(args)?,
+        log_dir_throttle: args.log_dir_throttle,
         max_moves_per_broker: args.max_moves_per_broker,
         max_inflight_bytes: args.max_inflight_bytes,
         wait: !args.no_wait && (args.wait || std::io::stdout().is_terminal()),

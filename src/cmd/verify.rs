@@ -64,6 +64,10 @@ fn print_json(report: &VerifyReport) {
             if let PartitionStatus::Diverged { replicas } = &p.status {
                 v["replicas"] = json!(replicas.iter().map(|b| b.0).collect::<Vec<_>>());
             }
+            if let PartitionStatus::WrongLogDir { broker, dir } = &p.status {
+                v["broker"] = json!(broker.0);
+                v["log_dir"] = json!(dir);
+            }
             if p.status == PartitionStatus::InProgress {
                 v["bytes_remaining"] = json!(p.bytes_remaining);
                 v["stalled_on"] = json!(p.stalled_on.iter().map(|b| b.0).collect::<Vec<_>>());
@@ -90,7 +94,10 @@ fn print_table(report: &VerifyReport) {
         count(|s| *s == PartitionStatus::Done),
         count(|s| *s == PartitionStatus::InProgress),
         count(|s| *s == PartitionStatus::Pending),
-        count(|s| matches!(s, PartitionStatus::Diverged { .. })),
+        count(|s| matches!(
+            s,
+            PartitionStatus::Diverged { .. } | PartitionStatus::WrongLogDir { .. }
+        )),
         count(|s| *s == PartitionStatus::Missing)
     );
     let stalled: std::collections::BTreeSet<BrokerId> = report

@@ -12,6 +12,7 @@ mod real_kafka_support;
 
 mod copy_time;
 mod fidelity;
+mod log_dirs;
 mod runbook;
 mod snapshot;
 

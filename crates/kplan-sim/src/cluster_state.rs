@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use kafka_protocol::error::ResponseError;
 
 use super::config_catalog::{self, Scope};
+use super::log_dir_moves::FutureReplica;
 use super::replication_quota;
 use super::spec::{SimSpec, SpecError};
 use super::KafkaVersion;
@@ -62,8 +63,12 @@ pub struct SimPartition {
     /// Adding replica → bytes copied so far (removed once it joins the ISR).
     pub copied: BTreeMap<i32, f64>,
     /// Broker → index of the log dir holding this partition's replica there. Like Kafka, a new
-    /// replica goes to the broker's dir with the fewest partitions (ties: the first).
+    /// replica goes to the broker's dir with the fewest partitions (ties: the first), unless
+    /// AlterReplicaLogDirs named one first.
     pub log_dir: BTreeMap<i32, usize>,
+    /// Broker → the future replica copying this partition into another of its dirs (KIP-113,
+    /// see [`log_dir_moves`](crate::log_dir_moves)).
+    pub future: BTreeMap<i32, FutureReplica>,
     size_at_start: f64,
     pub bytes_in_per_sec: f64,
     pub message_bytes: f64,
@@ -161,6 +166,9 @@ pub struct ClusterState {
     /// Wall-clock milliseconds at simulated time 0 (timestamps in ListOffsets).
     pub start_unix_ms: i64,
     pub line_rate: f64,
+    /// (topic, partition, broker) → the dir AlterReplicaLogDirs asked for a replica the broker
+    /// does not hold yet; it is created there.
+    pub preferred_dirs: BTreeMap<(String, i32, i32), usize>,
 }
 
 impl ClusterState {
@@ -198,6 +206,7 @@ impl ClusterState {
             now: 0.0,
             start_unix_ms,
             line_rate: spec.line_rate,
+            preferred_dirs: BTreeMap::new(),
         };
         for (n, t) in topics.into_iter().enumerate() {
             let partitions = t
@@ -213,6 +222,7 @@ impl ClusterState {
                     moving: None,
                     copied: BTreeMap::new(),
                     log_dir: BTreeMap::new(),
+                    future: BTreeMap::new(),
                     size_at_start: t.sizes[i] as f64,
                     bytes_in_per_sec: t.rates[i],
                     message_bytes: t.message_bytes,
@@ -334,8 +344,17 @@ impl ClusterState {
     pub fn advance_to(&mut self, t: f64) {
         while self.now < t {
             let copies = replication_quota::copy_rates(self);
+            let futures = self.future_copies();
             // The next catch-up: copied + rate·dt = size + in·dt  ⇒  dt = (size − copied) / (rate − in).
             let mut step = t - self.now;
+            for f in &futures {
+                let (gap, closing) = self.future_gap(f);
+                if gap <= 1e-6 {
+                    step = 0.0;
+                } else if closing > 0.0 {
+                    step = step.min(gap / closing);
+                }
+            }
             for c in &copies {
                 let p = &self.topics[&c.topic].partitions[c.partition];
                 let size = p.size_at(self.now);
@@ -353,9 +372,11 @@ impl ClusterState {
                 let p = &mut self.topics.get_mut(&c.topic).expect("topic").partitions[c.partition];
                 *p.copied.get_mut(&c.follower).expect("copy") += c.rate * dt;
             }
+            self.advance_futures(&futures, dt);
             self.now = next;
             self.finish_catch_ups();
-            if copies.is_empty() {
+            self.finish_futures();
+            if copies.is_empty() && futures.is_empty() {
                 self.now = t;
             }
         }
@@ -396,10 +417,15 @@ impl ClusterState {
     ) -> Result<(), ItemError> {
         let registered: Vec<i32> = self.brokers.keys().copied().collect();
         let alive = self.alive_ids();
+        let current = self
+            .partition(topic, partition)
+            .map(|p| p.replicas.clone())
+            .unwrap_or_default();
         let dirs: BTreeMap<i32, usize> = target
             .unwrap_or_default()
             .iter()
-            .map(|b| (*b, self.pick_log_dir(*b)))
+            .filter(|b| !current.contains(b))
+            .map(|b| (*b, self.dir_for_new_replica(topic, partition, *b)))
             .collect();
         let Some(p) = self.partition_mut(topic, partition) else {
             return Err(ItemError::new(
@@ -700,7 +726,7 @@ fn start_move(p: &mut SimPartition, target: &[i32], dirs: &BTreeMap<i32, usize>,
     p.replicas = replicas;
     for b in &adding {
         if let Some(d) = dirs.get(b) {
-            p.log_dir.entry(*b).or_insert(*d);
+            p.log_dir.insert(*b, *d);
         }
     }
     for &b in &adding {
@@ -798,6 +824,7 @@ fn settle(p: &mut SimPartition, replicas: &[i32], alive: &[i32]) {
     p.moving = None;
     p.replicas = replicas.to_vec();
     p.copied.clear();
+    p.future.retain(|b, _| replicas.contains(b));
     p.isr.retain(|b| replicas.contains(b));
     if !replicas.contains(&p.leader) || p.leader < 0 {
         p.leader = first_in_sync(replicas, &p.isr, alive);

@@ -8,6 +8,9 @@ use kafka_protocol::error::ResponseError;
 use kafka_protocol::messages::alter_partition_reassignments_response::{
     ReassignablePartitionResponse, ReassignableTopicResponse,
 };
+use kafka_protocol::messages::alter_replica_log_dirs_response::{
+    AlterReplicaLogDirPartitionResult, AlterReplicaLogDirTopicResult,
+};
 use kafka_protocol::messages::api_versions_response::ApiVersion;
 use kafka_protocol::messages::describe_cluster_response::DescribeClusterBroker;
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
@@ -36,8 +39,9 @@ use kafka_protocol::messages::offset_fetch_response::{
     OffsetFetchResponseTopic, OffsetFetchResponseTopics,
 };
 use kafka_protocol::messages::{
-    AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse, ApiVersionsResponse,
-    BrokerId, DescribeClusterResponse, DescribeConfigsRequest, DescribeConfigsResponse,
+    AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse,
+    AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse, ApiVersionsResponse, BrokerId,
+    DescribeClusterResponse, DescribeConfigsRequest, DescribeConfigsResponse,
     DescribeLogDirsRequest, DescribeLogDirsResponse, ElectLeadersRequest, ElectLeadersResponse,
     FindCoordinatorRequest, FindCoordinatorResponse, GroupId, IncrementalAlterConfigsRequest,
     IncrementalAlterConfigsResponse, ListGroupsResponse, ListOffsetsRequest, ListOffsetsResponse,
@@ -95,6 +99,9 @@ pub fn handle(state: &mut ClusterState, ctx: &Ctx, request: RequestKind) -> Opti
         RequestKind::ListOffsets(r) => ResponseKind::ListOffsets(list_offsets(state, ctx, r)),
         RequestKind::DescribeLogDirs(r) => {
             ResponseKind::DescribeLogDirs(describe_log_dirs(state, ctx, r))
+        }
+        RequestKind::AlterReplicaLogDirs(r) => {
+            ResponseKind::AlterReplicaLogDirs(alter_replica_log_dirs(state, ctx, r))
         }
         RequestKind::AlterPartitionReassignments(r) => {
             ResponseKind::AlterPartitionReassignments(alter_reassignments(state, ctx, r))
@@ -607,15 +614,17 @@ fn describe_log_dirs(
                 .with_partition_size(size as i64)
                 .with_offset_lag(0);
             let d = state.log_dir_of(p, ctx.broker).min(per_dir.len() - 1);
-            let (topics, used) = &mut per_dir[d];
-            *used += size;
-            match topics.last_mut() {
-                Some(t) if t.name.0.as_str() == name => t.partitions.push(part),
-                _ => topics.push(
-                    DescribeLogDirsTopic::default()
-                        .with_name(topic_name(name))
-                        .with_partitions(vec![part]),
-                ),
+            add_partition(&mut per_dir[d], name, part, size);
+            if let Some(f) = p.future.get(&ctx.broker) {
+                // A future replica (KIP-113): its lag is in offsets behind the current replica.
+                let lag = ((size - f.copied) / p.message_bytes).max(0.0) as i64;
+                let part = DescribeLogDirsPartition::default()
+                    .with_partition_index(p.index)
+                    .with_partition_size(f.copied as i64)
+                    .with_offset_lag(lag)
+                    .with_is_future_key(true);
+                let d = f.dir.min(per_dir.len() - 1);
+                add_partition(&mut per_dir[d], name, part, f.copied);
             }
         }
     }
@@ -638,6 +647,62 @@ fn describe_log_dirs(
         })
         .collect();
     DescribeLogDirsResponse::default().with_results(results)
+}
+
+/// Adds a partition to a dir's answer (topics in name order, as the loop visits them).
+fn add_partition(
+    dir: &mut (Vec<DescribeLogDirsTopic>, f64),
+    name: &str,
+    part: DescribeLogDirsPartition,
+    size: f64,
+) {
+    let (topics, used) = dir;
+    *used += size;
+    match topics.iter_mut().find(|t| t.name.0.as_str() == name) {
+        Some(t) => t.partitions.push(part),
+        None => topics.push(
+            DescribeLogDirsTopic::default()
+                .with_name(topic_name(name))
+                .with_partitions(vec![part]),
+        ),
+    }
+}
+
+/// AlterReplicaLogDirs: each replica of this broker to the dir named (see
+/// [`log_dir_moves`](crate::log_dir_moves)); an error per partition.
+fn alter_replica_log_dirs(
+    state: &mut ClusterState,
+    ctx: &Ctx,
+    r: AlterReplicaLogDirsRequest,
+) -> AlterReplicaLogDirsResponse {
+    let mut results: Vec<AlterReplicaLogDirTopicResult> = Vec::new();
+    for dir in r.dirs {
+        for t in dir.topics {
+            let name = t.name.0.to_string();
+            let partitions = t.partitions.iter().map(|&p| {
+                let e = match ctx.injected {
+                    Some(e) => Some(e),
+                    None => state
+                        .alter_replica_log_dir(ctx.broker, &name, p, dir.path.as_str())
+                        .err()
+                        .map(|e| e.error),
+                };
+                AlterReplicaLogDirPartitionResult::default()
+                    .with_partition_index(p)
+                    .with_error_code(code(e))
+            });
+            let partitions: Vec<_> = partitions.collect();
+            match results.iter_mut().find(|x| x.topic_name.0.as_str() == name) {
+                Some(x) => x.partitions.extend(partitions),
+                None => results.push(
+                    AlterReplicaLogDirTopicResult::default()
+                        .with_topic_name(topic_name(&name))
+                        .with_partitions(partitions),
+                ),
+            }
+        }
+    }
+    AlterReplicaLogDirsResponse::default().with_results(results)
 }
 
 fn alter_reassignments(

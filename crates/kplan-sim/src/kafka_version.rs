@@ -41,7 +41,7 @@ impl std::str::FromStr for KafkaVersion {
 }
 
 /// The APIs the simulator answers.
-pub const SIMULATED_APIS: [ApiKey; 15] = [
+pub const SIMULATED_APIS: [ApiKey; 16] = [
     ApiKey::ListOffsets,
     ApiKey::Metadata,
     ApiKey::OffsetFetch,
@@ -50,6 +50,7 @@ pub const SIMULATED_APIS: [ApiKey; 15] = [
     ApiKey::SaslHandshake,
     ApiKey::ApiVersions,
     ApiKey::DescribeConfigs,
+    ApiKey::AlterReplicaLogDirs,
     ApiKey::DescribeLogDirs,
     ApiKey::SaslAuthenticate,
     ApiKey::ElectLeaders,
@@ -75,6 +76,7 @@ impl KafkaVersion {
             (V::V2_4, K::ApiVersions) => 3,
             (V::V2_4, K::DescribeConfigs) => 2,
             (V::V2_4, K::DescribeLogDirs) => 1,
+            (V::V2_4, K::AlterReplicaLogDirs) => 1,
             (V::V2_4, K::SaslAuthenticate) => 1,
             (V::V2_4, K::ElectLeaders) => 2,
             (V::V2_4, K::IncrementalAlterConfigs) => 1,
@@ -98,6 +100,7 @@ impl KafkaVersion {
             (V::V3_9, K::DescribeLogDirs) => 4,
             (V::V3_9, K::SaslAuthenticate) => 2,
             (V::V3_9, K::DescribeCluster) => 1,
+            (_, K::AlterReplicaLogDirs) => 2,
             (_, K::FindCoordinator) => 3,
             (_, K::ApiVersions) => 3,
             (_, K::ElectLeaders) => 2,

@@ -23,6 +23,7 @@ mod config_synonyms;
 mod fault;
 mod handlers;
 mod kafka_version;
+mod log_dir_moves;
 mod replication_quota;
 mod sasl_server;
 mod server;
@@ -40,5 +41,6 @@ pub use kafka_protocol::error::ResponseError;
 /// The API keys that [`Fault`]s name, re-exported so a test need not depend on the codec.
 pub use kafka_protocol::messages::ApiKey;
 pub use kafka_version::KafkaVersion;
+pub use log_dir_moves::{FutureReplica, LOG_DIR_RATE};
 pub use simulator::{SimError, SimOptions, Simulator};
 pub use spec::{SaslSpec, SimBrokerSpec, SimSpec, SimTopicSpec, SpecError};

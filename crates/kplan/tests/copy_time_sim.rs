@@ -110,6 +110,7 @@ async fn run(s: &Scenario, told: f64, stop_when_slow: bool) -> Result<Run, ExecE
         target_duration: None,
         line_rate: s.line_rate * MB,
         traffic: TrafficSource::Rates(rates),
+        log_dir_throttle: None,
         max_moves_per_broker: s.max_moves,
         max_inflight_bytes: None,
         wait: true,

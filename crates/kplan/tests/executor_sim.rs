@@ -84,6 +84,7 @@ impl Rehearsal {
 
     fn options(&self, wait: bool) -> ExecuteOptions {
         ExecuteOptions {
+            log_dir_throttle: None,
             throttle: Some(RATE),
             target_duration: None,
             line_rate: 100.0 * MB as f64,

@@ -90,6 +90,22 @@ impl ExecuteOutput {
                 ));
                 self.emit(json!({"event": "throttled", "rate": rate, "changes": changes}));
             }
+            ExecuteEvent::LogDirThrottled { rate, changes } => {
+                self.say(format!(
+                    "log dir throttle: {} (replica.alter.log.dirs.io.max.bytes.per.second) on {} broker(s)",
+                    human::rate(*rate as f64),
+                    changes.len()
+                ));
+                self.emit(json!({"event": "log_dir_throttled", "rate": rate, "changes": changes}));
+            }
+            ExecuteEvent::LogDirsRequested { moves, accepted } => {
+                self.say(format!(
+                    "log dirs: {moves} replica(s) to place (AlterReplicaLogDirs); {accepted} started now, the rest as their replicas are created"
+                ));
+                self.emit(
+                    json!({"event": "log_dirs_requested", "moves": moves, "accepted": accepted}),
+                );
+            }
             ExecuteEvent::Watching { bytes_total } => {
                 if !self.json && self.wait {
                     self.bar = Some(progress::bytes_bar(*bytes_total));
@@ -222,8 +238,17 @@ impl ExecuteOutput {
     fn progress(&self, p: &Progress) {
         if let Some(b) = &self.bar {
             b.set_position(p.bytes_total.saturating_sub(p.bytes_remaining));
+            let dirs = if p.log_dirs_left > 0 {
+                format!(
+                    ", {} log dir move(s) ({} left)",
+                    p.log_dirs_left,
+                    human::bytes(p.log_dir_bytes_remaining as f64)
+                )
+            } else {
+                String::new()
+            };
             b.set_message(format!(
-                "{} done, {} in flight, {} left{}",
+                "{} done, {} in flight, {} left{}{dirs}",
                 p.done,
                 p.in_flight,
                 p.left,
@@ -233,7 +258,8 @@ impl ExecuteOutput {
             ));
         }
         self.emit(json!({"event": "progress", "done": p.done, "in_flight": p.in_flight, "left": p.left, "bytes_remaining": p.bytes_remaining, "bytes_total": p.bytes_total,
-            "eta_seconds": p.eta.and_then(|e| e.seconds), "pace": p.eta.map(|e| e.pace), "pace_measured": p.eta.map(|e| e.measured)}));
+            "eta_seconds": p.eta.and_then(|e| e.seconds), "pace": p.eta.map(|e| e.pace), "pace_measured": p.eta.map(|e| e.measured),
+            "log_dirs_left": p.log_dirs_left, "log_dir_bytes_remaining": p.log_dir_bytes_remaining}));
     }
 
     /// Copies running well below the throttle: said once per broker and wave.

@@ -109,6 +109,11 @@ pub fn verify_table(partitions: &[PartitionProgress]) -> Table {
                 format!("{} left", human::bytes(p.bytes_remaining as f64))
             }
             PartitionStatus::Diverged { replicas } => format!("replicas {:?}", ids(replicas)),
+            PartitionStatus::WrongLogDir { broker, dir } => {
+                format!(
+                    "replica on broker {broker} is in (or moving to) {dir}, not the plan's log dir"
+                )
+            }
             _ => String::new(),
         };
         t.add_row(vec![

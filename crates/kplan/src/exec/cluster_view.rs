@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::MoveSpec;
+use super::{LiveLogDirs, MoveSpec};
 use crate::kafka::{ConfigTarget, KafkaAdmin, KafkaError, OngoingReassignment, PartitionState};
 use crate::model::{BrokerId, Cluster, ReplicaSet, TopicPartition};
 use crate::plan::{PartitionReassignment, Reassignment};
@@ -31,6 +31,8 @@ pub struct ClusterView {
     pub replica_sizes: BTreeMap<(TopicPartition, BrokerId), u64>,
     /// Usable bytes of each broker's log dirs, where the broker reports it (DescribeLogDirs v4+).
     pub free_disk: BTreeMap<BrokerId, u64>,
+    /// Each replica's log dir and its future replica when it is moving between dirs (JBOD).
+    pub log_dirs: LiveLogDirs,
 }
 
 impl ClusterView {
@@ -147,17 +149,20 @@ impl ClusterView {
         Ok(())
     }
 
-    /// Re-reads replica sizes (the progress of every copy) and free disk.
+    /// Re-reads replica sizes (the progress of every copy), free disk and where each replica is
+    /// on its broker's disks.
     pub async fn refresh_sizes<A: KafkaAdmin>(&mut self, admin: &A) -> Result<(), KafkaError> {
         let alive: Vec<BrokerId> = self.alive.iter().copied().collect();
         self.replica_sizes.clear();
         self.free_disk.clear();
         self.unanswered.clear();
+        self.log_dirs.clear();
         for (b, r) in admin.describe_log_dirs(&alive).await? {
             let Ok(d) = r else {
                 self.unanswered.insert(b);
                 continue;
             };
+            self.log_dirs.add_broker(b, &d);
             if let Some(u) = d.usable_bytes {
                 self.free_disk.insert(b, u);
             }

@@ -14,11 +14,11 @@ use std::time::Duration;
 
 use super::wave_loop::WaveLoop;
 use super::{
-    apply_changes, check_permissions, current_configs, execute_needs, measure_traffic,
-    planned_changes, preflight, throttle_changes, throttle_plan, Clock, ClusterView, CopyInputs,
-    CopySchedule, ExecError, ExecuteEvent, ExecuteOutcome, ExecutionState, MoveSpec, PlanFile,
-    PreflightRules, StateFile, StopSignal, ThrottleRequest, TrafficMap, TrafficSource,
-    WaveEstimate, WaveLimits,
+    apply_changes, check_permissions, current_configs, execute_needs, log_dir_moves,
+    log_dir_throttle_changes, measure_traffic, planned_changes, preflight, throttle_changes,
+    throttle_plan, Clock, ClusterView, CopyInputs, CopySchedule, ExecError, ExecuteEvent,
+    ExecuteOutcome, ExecutionState, LogDirProgress, MoveSpec, PlanFile, PreflightRules, StateFile,
+    StopSignal, ThrottleRequest, TrafficMap, TrafficSource, WaveEstimate, WaveLimits,
 };
 use crate::files::write_atomic;
 use crate::kafka::KafkaAdmin;
@@ -37,6 +37,9 @@ pub struct ExecuteOptions {
     pub line_rate: f64,
     /// Where the produce rates of the moving partitions come from.
     pub traffic: TrafficSource,
+    /// Cap on the copy between a broker's log dirs (`replica.alter.log.dirs.io.max.bytes.per.second`)
+    /// on the brokers with intra-broker moves, bytes/s; `None` leaves it alone.
+    pub log_dir_throttle: Option<u64>,
     /// At most this many replicas coming into, and going out of, any broker per wave.
     pub max_moves_per_broker: usize,
     /// At most this many bytes copied per wave.
@@ -207,8 +210,42 @@ async fn start<A: KafkaAdmin>(
     if let Some(rate) = schedule.throttle {
         throttle(admin, &moves, rate, &mut state, &options.state_file, events).await?;
     }
+    state.log_dirs = LogDirProgress::new(log_dir_moves(&runnable, view));
+    start_log_dir_moves(admin, options, &mut state, events).await?;
     options.state_file.save(&state)?;
     Ok((runnable, state))
+}
+
+/// Throttles the copies between log dirs, then asks each broker for each directory: moves
+/// within a broker start; arrivals are remembered until their replica exists (see
+/// [`LogDirProgress`]).
+async fn start_log_dir_moves<A: KafkaAdmin>(
+    admin: &A,
+    options: &ExecuteOptions,
+    state: &mut ExecutionState,
+    events: &mut dyn FnMut(ExecuteEvent),
+) -> Result<(), ExecError> {
+    if state.log_dirs.is_empty() {
+        return Ok(());
+    }
+    if let Some(rate) = options.log_dir_throttle {
+        let brokers = state.log_dirs.intra_broker_brokers();
+        let changes = log_dir_throttle_changes(admin, &brokers, rate, &mut state.ledger).await?;
+        options.state_file.save(state)?;
+        apply_changes(admin, &changes).await?;
+        if !changes.is_empty() {
+            events(ExecuteEvent::LogDirThrottled {
+                rate,
+                changes: planned_changes(&changes),
+            });
+        }
+    }
+    let accepted = state.log_dirs.request(admin).await?;
+    events(ExecuteEvent::LogDirsRequested {
+        moves: state.log_dirs.moves.len(),
+        accepted,
+    });
+    Ok(())
 }
 
 /// Throttles the moves at `rate`, recording every value it replaces in the state's ledger.

@@ -51,6 +51,15 @@ pub enum ExecuteEvent {
         plan: ThrottlePlan,
         changes: Vec<PlannedChange>,
     },
+    /// `--log-dir-throttle` was set on the brokers that copy between their log dirs (prior
+    /// values are in the ledger).
+    LogDirThrottled {
+        rate: u64,
+        changes: Vec<PlannedChange>,
+    },
+    /// AlterReplicaLogDirs went out for the plan's log-dir moves; `accepted` started at once
+    /// (within a broker), the rest wait for their replica to exist.
+    LogDirsRequested { moves: usize, accepted: usize },
     /// The waves start (or resume); from here, a stop request stops new waves.
     Watching { bytes_total: u64 },
     /// Where the moves stand after a poll of the cluster.
@@ -107,6 +116,10 @@ pub struct Progress {
     /// Time left, from the measured pace of the wave in flight and the model's estimate of the
     /// waves queued; `None` with nothing in flight.
     pub eta: Option<Eta>,
+    /// Log-dir moves (JBOD) not in their directory yet, and what their future replicas still
+    /// have to copy.
+    pub log_dirs_left: usize,
+    pub log_dir_bytes_remaining: u64,
 }
 
 /// How an `execute` call ended.

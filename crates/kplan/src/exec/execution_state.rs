@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CopyLimits, CopySide, CopyTime, InFlight, MoveSpec, PartitionTraffic, ProgressMark, TrafficMap,
-    Wave, WaveCopyTime,
+    CopyLimits, CopySide, CopyTime, InFlight, LogDirProgress, MoveSpec, PartitionTraffic,
+    ProgressMark, TrafficMap, Wave, WaveCopyTime,
 };
 use crate::model::{BrokerId, TopicPartition};
 
@@ -83,6 +83,9 @@ pub struct ExecutionState {
     /// in this run, a resumed one, `verify` and `status`. `None` in older state files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy_inputs: Option<CopyInputs>,
+    /// The plan's moves between log dirs (JBOD), and which the brokers accepted.
+    #[serde(default, skip_serializing_if = "LogDirProgress::is_empty")]
+    pub log_dirs: LogDirProgress,
 }
 
 /// The copy-time model's inputs, as the state file keeps them.
@@ -216,6 +219,7 @@ impl ExecutionState {
             estimates: Vec::new(),
             wave_started: None,
             copy_inputs: None,
+            log_dirs: LogDirProgress::default(),
         }
     }
 

@@ -51,6 +51,9 @@ mod execute;
 mod execute_event;
 mod execution_state;
 mod live_eta;
+mod live_log_dirs;
+mod log_dir_execution;
+mod log_dir_move;
 mod move_spec;
 mod partition_status;
 mod partition_traffic;
@@ -91,6 +94,9 @@ pub use live_eta::{
     CopyLeft, Eta, ModelLeft, Pace, ProgressMark, ProgressMeter, SlowBroker, PACE_WINDOW,
     SLOW_SHARE,
 };
+pub use live_log_dirs::{DirState, LiveLogDirs, ReplicaOnDisk};
+pub use log_dir_execution::{log_dir_throttle_changes, LogDirCounts, LogDirProgress, LOG_DIR_RATE};
+pub use log_dir_move::{log_dir_moves, LogDirMove};
 pub use move_spec::{MoveSpec, Wave};
 pub use partition_status::{classify, exit_code, PartitionStatus};
 pub use partition_traffic::{

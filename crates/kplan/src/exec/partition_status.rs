@@ -15,6 +15,9 @@ pub enum PartitionStatus {
     Diverged { replicas: Vec<BrokerId> },
     /// The topic or partition does not exist.
     Missing,
+    /// The replicas are at the target, but the replica on `broker` is in log dir `dir`, not the
+    /// one the plan names, and nothing is moving it there (JBOD).
+    WrongLogDir { broker: BrokerId, dir: String },
 }
 
 impl PartitionStatus {
@@ -25,6 +28,7 @@ impl PartitionStatus {
             PartitionStatus::Pending => "pending (later wave)",
             PartitionStatus::Diverged { .. } => "diverged",
             PartitionStatus::Missing => "missing",
+            PartitionStatus::WrongLogDir { .. } => "diverged (log dir)",
         }
     }
 }
@@ -75,7 +79,9 @@ pub fn exit_code(statuses: &[PartitionStatus]) -> u8 {
     if statuses.iter().any(|s| {
         matches!(
             s,
-            PartitionStatus::Diverged { .. } | PartitionStatus::Missing
+            PartitionStatus::Diverged { .. }
+                | PartitionStatus::Missing
+                | PartitionStatus::WrongLogDir { .. }
         )
     }) {
         3

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use super::poll_retry::PollRetry;
 use super::{
     apply_changes, classify, current_configs, exit_code, restore_ledger, throttle_plan,
-    unthrottle_changes, Clock, ClusterView, CopyLeft, Eta, ExecError, ExecutionState, ModelLeft,
-    MoveSpec, PartitionStatus, PlanFile, ProgressMark, ProgressMeter, StateFile,
+    unthrottle_changes, Clock, ClusterView, CopyLeft, DirState, Eta, ExecError, ExecutionState,
+    ModelLeft, MoveSpec, PartitionStatus, PlanFile, ProgressMark, ProgressMeter, StateFile,
 };
 use crate::kafka::KafkaAdmin;
 use crate::model::{BrokerId, TopicPartition};
@@ -259,11 +259,17 @@ fn partition_progress(
         .iter()
         .map(|p| {
             let tp = p.topic_partition();
-            let status = status_of(p, plan, view, queued);
-            let (bytes_remaining, stalled_on) = if status == PartitionStatus::InProgress {
-                (view.bytes_remaining(&tp), view.stalled_on(&tp))
+            let (status, bytes_remaining) = match status_of(p, plan, view, queued) {
+                PartitionStatus::Done => log_dir_status(p, view),
+                PartitionStatus::InProgress => {
+                    (PartitionStatus::InProgress, view.bytes_remaining(&tp))
+                }
+                other => (other, 0),
+            };
+            let stalled_on = if status == PartitionStatus::InProgress {
+                view.stalled_on(&tp)
             } else {
-                (0, Vec::new())
+                Vec::new()
             };
             PartitionProgress {
                 tp,
@@ -274,6 +280,38 @@ fn partition_progress(
             }
         })
         .collect()
+}
+
+/// A partition whose replicas are at the target, against the log dirs the plan names: in
+/// progress while a future replica copies into a named dir (with the bytes it has left), wrong
+/// when a replica is elsewhere with nothing moving it, done when each is where the plan says.
+fn log_dir_status(p: &PartitionReassignment, view: &ClusterView) -> (PartitionStatus, u64) {
+    let tp = p.topic_partition();
+    let mut left = None;
+    for (broker, dir) in p.brokers().iter().zip(&p.log_dirs) {
+        if dir == "any" {
+            continue;
+        }
+        match view.log_dirs.state(&tp, *broker, dir) {
+            DirState::InPlace => {}
+            // The broker did not report (down, or DescribeLogDirs failed): not known to be done.
+            DirState::Absent => {
+                left.get_or_insert(0);
+            }
+            DirState::Moving { bytes_left } => *left.get_or_insert(0) += bytes_left,
+            DirState::Elsewhere { dir } => {
+                let status = PartitionStatus::WrongLogDir {
+                    broker: *broker,
+                    dir,
+                };
+                return (status, 0);
+            }
+        }
+    }
+    match left {
+        Some(bytes) => (PartitionStatus::InProgress, bytes),
+        None => (PartitionStatus::Done, 0),
+    }
 }
 
 /// [`classify`], except that a partition an unfinished execution still has queued, untouched

@@ -21,7 +21,8 @@ use std::time::Duration;
 use super::poll_retry::{PollRetry, MAX_POLL_FAILURES};
 use super::{
     restore_ledger, ClusterView, CopyLeft, Eta, ExecError, ExecuteEvent, ExecuteOptions,
-    ExecuteOutcome, ExecutionState, ModelLeft, Progress, ProgressMark, ProgressMeter, StopSignal,
+    ExecuteOutcome, ExecutionState, LogDirCounts, ModelLeft, Progress, ProgressMark, ProgressMeter,
+    StopSignal,
 };
 use crate::kafka::{ElectionKind, KafkaAdmin};
 use crate::model::{BrokerId, TopicPartition};
@@ -121,7 +122,12 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
                         }
                         continue;
                     }
-                    None if progress.left == 0 => break,
+                    None if progress.left == 0 && progress.log_dirs_left == 0 => break,
+                    None if !self.options.wait => {
+                        return Ok(ExecuteOutcome::StillInFlight {
+                            in_flight: progress.log_dirs_left,
+                        });
+                    }
                     None => {}
                 }
             } else if !self.options.wait {
@@ -149,6 +155,7 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
         let submitted = self.state.submitted.len();
         self.view.refresh_sizes(self.admin).await?;
         let eta = self.measure(&in_flight);
+        let dirs = self.log_dirs().await?;
         Ok(Progress {
             done: submitted - in_flight.len(),
             in_flight: in_flight.len(),
@@ -156,6 +163,8 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
             bytes_remaining: self.bytes_remaining(&in_flight),
             bytes_total: self.bytes_total,
             eta,
+            log_dirs_left: dirs.left,
+            log_dir_bytes_remaining: dirs.bytes_remaining,
         })
     }
 
@@ -245,6 +254,19 @@ impl<'a, A: KafkaAdmin> WaveLoop<'a, A> {
         if !slow.is_empty() {
             events(ExecuteEvent::SlowCopies(slow));
         }
+    }
+
+    /// Where the log-dir moves stand; those not accepted yet (their replica did not exist) are
+    /// asked again, as Kafka's tool retries until the replica exists.
+    async fn log_dirs(&mut self) -> Result<LogDirCounts, ExecError> {
+        if self.state.log_dirs.is_empty() {
+            return Ok(LogDirCounts::default());
+        }
+        let counts = self.state.log_dirs.counts(&self.view);
+        if counts.left > 0 {
+            self.state.log_dirs.request(self.admin).await?;
+        }
+        Ok(counts)
     }
 
     /// A scheduled partition that is at its target, or moving towards it, was submitted —

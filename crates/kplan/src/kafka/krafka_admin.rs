@@ -240,14 +240,18 @@ fn broker_log_dirs(
     out
 }
 
-/// REPLICA_NOT_AVAILABLE is the expected answer before the replica exists; a transport error
-/// is no answer; anything else is the broker's refusal.
+/// REPLICA_NOT_AVAILABLE is the expected answer before the replica exists; a transport error or
+/// a retriable one (a broker that is down: BROKER_NOT_AVAILABLE) is no answer, to ask again;
+/// anything else is the broker's refusal.
 fn replica_log_dir_error(e: &krafka::KrafkaError) -> ReplicaLogDirError {
     match e {
         krafka::KrafkaError::Broker {
             code: krafka::error::ErrorCode::ReplicaNotAvailable,
             ..
         } => ReplicaLogDirError::NotYetCreated,
+        krafka::KrafkaError::Broker { code, .. } if code.is_retriable() => {
+            ReplicaLogDirError::NoAnswer(e.to_string())
+        }
         e if unanswered(e) => ReplicaLogDirError::NoAnswer(e.to_string()),
         e => ReplicaLogDirError::Refused(e.to_string()),
     }
