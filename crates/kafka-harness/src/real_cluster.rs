@@ -70,6 +70,10 @@ fn cluster_id() -> String {
     bytes[..12].copy_from_slice(&nanos.to_le_bytes()[..12]);
     bytes[12..].copy_from_slice(&std::process::id().to_le_bytes());
     bytes[6] = (bytes[6] & 0x0f) | 0x40; // a version-4 UUID, as Kafka generates
+                                         // Like Kafka's Uuid.randomUuid, never an id starting with '-' (62 in the alphabet): the
+                                         // storage tool would read `--cluster-id -…` as a missing argument. The first character is
+                                         // the top six bits of the first byte; with the top bit clear it is a letter.
+    bytes[0] &= 0x7f;
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     let mut acc: u32 = 0;
