@@ -87,6 +87,20 @@ pub fn throttle_plan(moves: &[MoveSpec]) -> ThrottlePlan {
     plan
 }
 
+/// The throttled-replica entries `kafka-reassign-partitions --execute --throttle` sets for a
+/// plan file holding these moves: those of [`throttle_plan`], and the current replicas of every
+/// partition of the file whose replicas do not change (an entry that only names log dirs) —
+/// the tool puts each partition of its file in the leader list, moving or not. `verify`
+/// without a ledger removes these, so that a plan Kafka's tool executed leaves no entry behind.
+pub fn kafka_tool_lists(moves: &[MoveSpec]) -> ThrottlePlan {
+    let mut plan = throttle_plan(moves);
+    for m in moves.iter().filter(|m| m.current == m.target) {
+        let entries = plan.leader.entry(m.tp.topic.clone()).or_default();
+        entries.extend(m.current.iter().map(|b| (m.tp.partition, b.0)));
+    }
+    plan
+}
+
 /// Kafka's list syntax, entries sorted by partition then broker.
 pub fn format_list(entries: &BTreeSet<(i32, i32)>) -> String {
     entries
@@ -140,6 +154,22 @@ mod tests {
             target: target.iter().map(|b| BrokerId(*b)).collect(),
             size: 0,
         }
+    }
+
+    #[test]
+    fn kafkas_tool_lists_a_partition_that_only_changes_log_dirs() {
+        let moves = [
+            mv("foo", 0, &[1, 2], &[1, 3]),
+            mv("foo", 1, &[2, 3], &[2, 3]),
+        ];
+        let plan = kafka_tool_lists(&moves);
+        assert_eq!(format_list(&plan.leader["foo"]), "0:1,0:2,1:2,1:3");
+        assert_eq!(format_list(&plan.follower["foo"]), "0:3");
+        assert_eq!(
+            format_list(&throttle_plan(&moves).leader["foo"]),
+            "0:1,0:2",
+            "kplan's own execute throttles only what copies between brokers"
+        );
     }
 
     #[test]
