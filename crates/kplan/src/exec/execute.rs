@@ -130,7 +130,9 @@ pub async fn execute<A: KafkaAdmin>(
         admin,
         &execute_needs(
             &plan.reassignment,
-            options.throttle.is_some() || options.target_duration.is_some(),
+            options.throttle.is_some()
+                || options.target_duration.is_some()
+                || options.log_dir_throttle.is_some(),
         ),
     )
     .await?;

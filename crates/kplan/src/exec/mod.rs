@@ -119,8 +119,8 @@ pub use throttle_commands::{
 };
 pub use throttle_configs::{apply_changes, current_configs, restore_ledger};
 pub use throttle_plan::{
-    format_list, kafka_tool_lists, merge_list, remove_entries, throttle_plan, ThrottlePlan,
-    FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS,
+    format_list, merge_list, remove_entries, throttle_plan, ThrottlePlan, FOLLOWER_RATE,
+    FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS,
 };
 pub use throttle_shortfall::{describe_broker, ThrottleShortfall};
 pub use verify::{

@@ -62,7 +62,7 @@ fn needs(topics: BTreeSet<&str>, reassign: bool, throttle: bool) -> Vec<Need> {
         out.push(need(
             Alter,
             AclResource::Cluster,
-            "submitting or cancelling reassignments and electing leaders",
+            "submitting or cancelling reassignments, moving replicas between log dirs and electing leaders",
         ));
     }
     if throttle {

@@ -5,8 +5,9 @@
 //!   moving partition (any of them may be the leader that sends); for a partition already being
 //!   reassigned, "current" means its original replicas, not the ones still being added;
 //! - `follower.replication.throttled.replicas` lists only the replicas being added;
-//! - a partition whose list changes without a copy (a reorder, a shrink) is in the leader list
-//!   too, as Kafka's tool puts it there (measured on Kafka 4.1);
+//! - a partition whose list changes without a copy (a reorder, a shrink), or does not change at
+//!   all (a plan entry that only moves replicas between log dirs), is in the leader list too, as
+//!   Kafka's tool puts every partition of its file there (measured on Kafka 4.1);
 //! - both rates, `leader.replication.throttled.rate` and `follower.replication.throttled.rate`, go
 //!   on every broker of a moving partition (its current and its target replicas), exactly as
 //!   Kafka's tool sets them (checked against Kafka 4.1 in tests/real_kafka/runbook.rs): a rate on a
@@ -61,11 +62,10 @@ pub fn throttle_plan(moves: &[MoveSpec]) -> ThrottlePlan {
     let mut plan = ThrottlePlan::default();
     for m in moves {
         let adding = m.adding();
-        if m.current == m.target {
-            continue;
-        }
         // A reorder or a shrink copies nothing, yet Kafka's tool lists its current replicas as
-        // leader-throttled and its brokers get the rates; kplan sets the same configs.
+        // leader-throttled and its brokers get the rates; kplan sets the same configs. So does
+        // an entry whose replicas stay (one that only moves replicas between log dirs): the
+        // tool lists every partition of its file, moving or not.
         let topic = m.tp.topic.clone();
         for b in &m.current {
             plan.leader
@@ -83,20 +83,6 @@ pub fn throttle_plan(moves: &[MoveSpec]) -> ThrottlePlan {
             plan.senders.insert(*b);
             plan.receivers.insert(*b);
         }
-    }
-    plan
-}
-
-/// The throttled-replica entries `kafka-reassign-partitions --execute --throttle` sets for a
-/// plan file holding these moves: those of [`throttle_plan`], and the current replicas of every
-/// partition of the file whose replicas do not change (an entry that only names log dirs) —
-/// the tool puts each partition of its file in the leader list, moving or not. `verify`
-/// without a ledger removes these, so that a plan Kafka's tool executed leaves no entry behind.
-pub fn kafka_tool_lists(moves: &[MoveSpec]) -> ThrottlePlan {
-    let mut plan = throttle_plan(moves);
-    for m in moves.iter().filter(|m| m.current == m.target) {
-        let entries = plan.leader.entry(m.tp.topic.clone()).or_default();
-        entries.extend(m.current.iter().map(|b| (m.tp.partition, b.0)));
     }
     plan
 }
@@ -157,19 +143,16 @@ mod tests {
     }
 
     #[test]
-    fn kafkas_tool_lists_a_partition_that_only_changes_log_dirs() {
-        let moves = [
+    fn an_entry_that_only_moves_log_dirs_is_leader_throttled_as_kafkas_tool_does() {
+        // foo-1 keeps [2,3] (its plan entry names log dirs): Kafka 4.1's tool lists 1:2,1:3
+        // (tests/real_kafka/runbook.rs compares key by key).
+        let plan = throttle_plan(&[
             mv("foo", 0, &[1, 2], &[1, 3]),
             mv("foo", 1, &[2, 3], &[2, 3]),
-        ];
-        let plan = kafka_tool_lists(&moves);
+        ]);
         assert_eq!(format_list(&plan.leader["foo"]), "0:1,0:2,1:2,1:3");
         assert_eq!(format_list(&plan.follower["foo"]), "0:3");
-        assert_eq!(
-            format_list(&throttle_plan(&moves).leader["foo"]),
-            "0:1,0:2",
-            "kplan's own execute throttles only what copies between brokers"
-        );
+        assert_eq!(plan.senders, [1, 2, 3].map(BrokerId).into());
     }
 
     #[test]

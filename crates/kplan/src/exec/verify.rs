@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::poll_retry::PollRetry;
 use super::{
-    apply_changes, classify, current_configs, exit_code, kafka_tool_lists, restore_ledger,
+    apply_changes, classify, current_configs, exit_code, restore_ledger, throttle_plan,
     unthrottle_changes, Clock, ClusterView, CopyLeft, DirState, Eta, ExecError, ExecutionState,
     ModelLeft, MoveSpec, PartitionStatus, PlanFile, ProgressMark, ProgressMeter, StateFile,
 };
@@ -371,7 +371,7 @@ async fn take_back_throttles<A: KafkaAdmin>(
             Ok(ThrottleRestore::FromLedger)
         }
         _ => {
-            let tplan = kafka_tool_lists(&planned_moves(plan));
+            let tplan = throttle_plan(&planned_moves(plan));
             let current = current_configs(admin, &tplan).await?;
             let changes = unthrottle_changes(&tplan, &current);
             apply_changes(admin, &changes).await?;
