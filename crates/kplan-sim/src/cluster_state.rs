@@ -169,6 +169,10 @@ pub struct ClusterState {
     /// (topic, partition, broker) → the dir AlterReplicaLogDirs asked for a replica the broker
     /// does not hold yet; it is created there.
     pub preferred_dirs: BTreeMap<(String, i32, i32), usize>,
+    /// AlterPartitionReassignments items that named a target (not a cancellation), per
+    /// partition, whether the controller accepted them or not: a test that kills and resumes an
+    /// execution asserts that no partition was submitted twice.
+    pub submissions: BTreeMap<(String, i32), u32>,
 }
 
 impl ClusterState {
@@ -207,6 +211,7 @@ impl ClusterState {
             start_unix_ms,
             line_rate: spec.line_rate,
             preferred_dirs: BTreeMap::new(),
+            submissions: BTreeMap::new(),
         };
         for (n, t) in topics.into_iter().enumerate() {
             let partitions = t
@@ -406,6 +411,14 @@ impl ClusterState {
                 }
             }
         }
+    }
+
+    /// How many AlterPartitionReassignments items named a target for this partition.
+    pub fn submissions(&self, topic: &str, partition: i32) -> u32 {
+        self.submissions
+            .get(&(topic.to_owned(), partition))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// AlterPartitionReassignments for one partition: a new target, or `None` to cancel.

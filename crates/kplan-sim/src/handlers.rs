@@ -725,6 +725,12 @@ fn alter_reassignments(
                 .map(|p| {
                     let target: Option<Vec<i32>> =
                         p.replicas.map(|rs| rs.into_iter().map(|b| b.0).collect());
+                    if target.is_some() {
+                        *state
+                            .submissions
+                            .entry((name.clone(), p.partition_index))
+                            .or_default() += 1;
+                    }
                     let result = if !r.allow_replication_factor_change
                         && target.as_ref().is_some_and(|t| {
                             state
