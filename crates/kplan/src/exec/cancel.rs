@@ -124,18 +124,8 @@ pub async fn cancel<A: KafkaAdmin>(
     if !cancelled.is_empty() && !originals.is_empty() {
         restore_order(admin, &cancelled, &originals, events).await?;
     }
-    if let (CancelScope::Plan { state_file, .. }, false) =
-        (&options.scope, options.preserve_throttles)
-    {
-        if let Some(mut state) = state_file.load()? {
-            if state.has_throttles_to_restore() {
-                restore_ledger(admin, &mut state).await?;
-                // Nothing of this execution is left to resume.
-                state.finished = true;
-                state_file.save(&state)?;
-                events(CancelEvent::ThrottlesRestored);
-            }
-        }
+    if let CancelScope::Plan { state_file, .. } = &options.scope {
+        end_execution(admin, state_file, options.preserve_throttles, events).await?;
     }
     Ok(report)
 }
@@ -261,4 +251,32 @@ fn same_set(a: &[BrokerId], b: &[BrokerId]) -> bool {
     a.sort();
     b.sort();
     a == b
+}
+
+/// After a plan's cancellation nothing of its execution is left to resume: the state is marked
+/// finished — throttled or not, or a later `execute` would submit the waves not sent yet — and
+/// the ledger is restored unless the operator keeps the throttles. A cancel killed half-way
+/// and run again does what is left: the first run's cancellations are no longer in flight, and
+/// restoring a ledger twice puts back the same values.
+async fn end_execution<A: KafkaAdmin>(
+    admin: &A,
+    state_file: &StateFile,
+    preserve_throttles: bool,
+    events: &mut dyn FnMut(CancelEvent),
+) -> Result<(), ExecError> {
+    let Some(mut state) = state_file.load()? else {
+        return Ok(());
+    };
+    let restore = !preserve_throttles && state.has_throttles_to_restore();
+    if restore {
+        restore_ledger(admin, &mut state).await?;
+    }
+    if restore || !state.finished {
+        state.finished = true;
+        state_file.save(&state)?;
+    }
+    if restore {
+        events(CancelEvent::ThrottlesRestored);
+    }
+    Ok(())
 }

@@ -15,10 +15,11 @@ use std::time::Duration;
 use super::wave_loop::WaveLoop;
 use super::{
     apply_changes, check_permissions, current_configs, execute_needs, log_dir_moves,
-    log_dir_throttle_changes, measure_traffic, planned_changes, preflight, throttle_changes,
-    throttle_plan, Clock, ClusterView, CopyInputs, CopySchedule, ExecError, ExecuteEvent,
-    ExecuteOutcome, ExecutionState, LogDirProgress, MoveSpec, PlanFile, PreflightRules, StateFile,
-    StopSignal, ThrottleRequest, TrafficMap, TrafficSource, WaveEstimate, WaveLimits,
+    log_dir_throttle_changes, measure_traffic, missing_changes, planned_changes, preflight,
+    throttle_changes, throttle_plan, Clock, ClusterView, CopyInputs, CopySchedule, ExecError,
+    ExecuteEvent, ExecuteOutcome, ExecutionState, LogDirProgress, MoveSpec, PlanFile,
+    PreflightRules, StateFile, StopSignal, ThrottleRequest, TrafficMap, TrafficSource,
+    WaveEstimate, WaveLimits,
 };
 use crate::files::write_atomic;
 use crate::kafka::KafkaAdmin;
@@ -139,9 +140,19 @@ pub async fn execute<A: KafkaAdmin>(
     let mut view = ClusterView::fetch(admin, &plan.reassignment, true).await?;
     let (running, state) = match options.state_file.load_for(&plan.digest)? {
         Some(state) if state.finished => return Ok(ExecuteOutcome::AlreadyFinished),
-        Some(state) => {
+        Some(mut state) => {
             events(ExecuteEvent::Resuming);
-            (scheduled_part(&plan.reassignment, &state), state)
+            let running = scheduled_part(&plan.reassignment, &state);
+            rethrottle(
+                admin,
+                &view,
+                &running,
+                &mut state,
+                &options.state_file,
+                events,
+            )
+            .await?;
+            (running, state)
         }
         None => start(admin, plan, &mut view, options, events).await?,
     };
@@ -263,6 +274,40 @@ async fn throttle<A: KafkaAdmin>(
     let current = current_configs(admin, &plan).await?;
     let changes = throttle_changes(&plan, rate, &current, &mut state.ledger);
     // The ledger is saved before the change, so a crash in between still restores.
+    state_file.save(state)?;
+    apply_changes(admin, &changes).await?;
+    events(ExecuteEvent::Throttled {
+        rate,
+        plan,
+        changes: planned_changes(&changes),
+    });
+    Ok(())
+}
+
+/// A resumed run sets again, at the rate of record, any throttle of the moves left that is not
+/// in place: the interrupted run may have been killed after saving the ledger and before its
+/// last IncrementalAlterConfigs, and its moves would then copy unthrottled. Values already in
+/// place are not sent again; the ledger keeps the first prior of each key, so the operator's
+/// values still come back exactly. Throttles the operator took back (`throttle clear`, or
+/// `verify` once done) stay off.
+async fn rethrottle<A: KafkaAdmin>(
+    admin: &A,
+    view: &ClusterView,
+    running: &Reassignment,
+    state: &mut ExecutionState,
+    state_file: &StateFile,
+    events: &mut dyn FnMut(ExecuteEvent),
+) -> Result<(), ExecError> {
+    let Some(rate) = state.throttle.filter(|_| !state.throttles_restored) else {
+        return Ok(());
+    };
+    let plan = throttle_plan(&view.moves(running));
+    let current = current_configs(admin, &plan).await?;
+    let wanted = throttle_changes(&plan, rate, &current, &mut state.ledger);
+    let changes = missing_changes(wanted, &current);
+    if changes.is_empty() {
+        return Ok(());
+    }
     state_file.save(state)?;
     apply_changes(admin, &changes).await?;
     events(ExecuteEvent::Throttled {

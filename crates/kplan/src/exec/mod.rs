@@ -110,8 +110,8 @@ pub use state_file::{StateFile, StateFileError};
 pub use status::{status, ReassignmentStatus};
 pub use stop_signal::StopSignal;
 pub use throttle_changes::{
-    list_summary, planned_changes, restore_changes, throttle_changes, unthrottle_changes,
-    ConfigChanges, CurrentConfigs, PlannedChange,
+    list_summary, missing_changes, planned_changes, restore_changes, throttle_changes,
+    unthrottle_changes, ConfigChanges, CurrentConfigs, PlannedChange,
 };
 pub use throttle_commands::{
     clear_throttle, set_throttle, show_throttles, ClearScope, ThrottleCleared, ThrottleListing,

@@ -93,6 +93,27 @@ pub fn throttle_changes(
     out
 }
 
+/// The changes that are not in place yet: a value set on the resource itself that already
+/// equals the one to set, or a key to delete that is not set there, is left out (and so is a
+/// resource with nothing left).
+pub fn missing_changes(changes: ConfigChanges, current: &CurrentConfigs) -> ConfigChanges {
+    let empty = BTreeMap::new();
+    changes
+        .into_iter()
+        .filter_map(|(target, ops)| {
+            let configs = current.get(&target).unwrap_or(&empty);
+            let ops: Vec<ConfigChange> = ops
+                .into_iter()
+                .filter(|op| match op {
+                    ConfigChange::Set(k, v) => own_value(configs, k).as_ref() != Some(v),
+                    ConfigChange::Delete(k) => own_value(configs, k).is_some(),
+                })
+                .collect();
+            (!ops.is_empty()).then_some((target, ops))
+        })
+        .collect()
+}
+
 /// The changes that put back what the ledger recorded.
 pub fn restore_changes(ledger: &ThrottleLedger) -> ConfigChanges {
     let mut grouped: BTreeMap<ConfigTarget, Vec<ConfigChange>> = BTreeMap::new();
@@ -166,4 +187,58 @@ pub fn list_summary(plan: &ThrottlePlan) -> Vec<String> {
         out.push(format!("topic {t}: {FOLLOWER_REPLICAS}={}", format_list(e)));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn own(value: &str) -> ConfigValue {
+        ConfigValue {
+            value: Some(value.to_owned()),
+            dynamic_here: true,
+            sensitive: false,
+        }
+    }
+
+    /// A resumed execution sends only what the interrupted one had not set.
+    #[test]
+    fn missing_changes_leave_out_what_is_in_place() {
+        let b1 = ConfigTarget::Broker(BrokerId(1));
+        let b2 = ConfigTarget::Broker(BrokerId(2));
+        let mut current = CurrentConfigs::new();
+        current.insert(
+            b1.clone(),
+            [
+                (LEADER_RATE.to_owned(), own("100")),
+                (FOLLOWER_RATE.to_owned(), own("7")),
+            ]
+            .into(),
+        );
+        let inherited = ConfigValue {
+            dynamic_here: false,
+            ..own("100")
+        };
+        current.insert(b2.clone(), [(LEADER_RATE.to_owned(), inherited)].into());
+        let set = |k: &str, v: &str| ConfigChange::Set(k.to_owned(), v.to_owned());
+        let changes = vec![
+            (
+                b1.clone(),
+                vec![set(LEADER_RATE, "100"), set(FOLLOWER_RATE, "100")],
+            ),
+            (b2.clone(), vec![set(LEADER_RATE, "100")]),
+            (
+                ConfigTarget::Topic("t".into()),
+                vec![ConfigChange::Delete(LEADER_REPLICAS.to_owned())],
+            ),
+        ];
+        assert_eq!(
+            missing_changes(changes, &current),
+            vec![
+                (b1, vec![set(FOLLOWER_RATE, "100")]),
+                // Inherited from the cluster default: not in place on the broker itself.
+                (b2, vec![set(LEADER_RATE, "100")]),
+            ]
+        );
+    }
 }

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use super::FileError;
 
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, synced, then
-/// renamed over the target. A crash or an error never leaves a half-written plan behind.
+/// renamed over the target, and the directory synced so the rename itself survives a power
+/// loss. A crash or an error never leaves a half-written plan behind: a reader sees the old
+/// file or the new one (a process killed mid-write may leave its `.NAME.PID.tmp` behind).
 ///
 /// Only a regular file is replaced. A rename over `/dev/null` or `/dev/stdout` (`-o /dev/null`
 /// is how an operator discards an output) would put a regular file where the device was — as
@@ -58,12 +60,23 @@ fn replace_by_rename(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(contents)?;
         f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path)?;
+        sync_dir(dir)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Makes a rename in `dir` durable (on Unix a directory is opened and synced like a file;
+/// elsewhere the rename is as durable as the platform makes it).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 #[cfg(test)]
