@@ -689,14 +689,17 @@ pub fn parse_traffic(
             let Some(t) = topic_re.captures(&l[..l.find('}').unwrap_or(l.len())]) else {
                 continue;
             };
-            let v: f64 = c[2]
-                .parse()
-                .map_err(|_| format!("{name}:{}: '{}' is not a number", i + 1, &c[2]))?;
+            let v = rate(name, i + 1, &c[2])?;
             *out.entry(t[1].to_owned()).or_default() += v;
         }
         if out.is_empty() {
             return Err(format!(
                 "{name}: no kafka_server_brokertopicmetrics_bytesin series with a topic label"
+            ));
+        }
+        if let Some((topic, _)) = out.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(format!(
+                "{name}: the rates of topic {topic} add up past any number"
             ));
         }
         return Ok(("prometheus", out));
@@ -710,25 +713,38 @@ pub fn parse_traffic(
             continue;
         }
         let mut cols = l.split(',');
-        let (Some(topic), Some(rate), None) = (cols.next(), cols.next(), cols.next()) else {
+        let (Some(topic), Some(rate_text), None) = (cols.next(), cols.next(), cols.next()) else {
             return Err(format!(
                 "{name}:{}: expected 'topic,bytes_in_per_sec'",
                 i + 1
             ));
         };
-        let rate: f64 = rate
-            .trim()
-            .parse()
-            .map_err(|_| format!("{name}:{}: '{}' is not a number", i + 1, rate.trim()))?;
-        if !(rate.is_finite() && rate >= 0.0) {
-            return Err(format!(
-                "{name}:{}: a rate must be a non-negative number",
-                i + 1
-            ));
+        let topic = topic.trim();
+        if topic.is_empty() {
+            return Err(format!("{name}:{}: empty topic name", i + 1));
         }
-        out.insert(topic.trim().to_owned(), rate);
+        // A topic on several rows (one per broker, as exports often have it) sums, as the
+        // Prometheus series of several brokers do.
+        *out.entry(topic.to_owned()).or_default() += rate(name, i + 1, rate_text)?;
+    }
+    if let Some((topic, _)) = out.iter().find(|(_, v)| !v.is_finite()) {
+        return Err(format!(
+            "{name}: the rates of topic {topic} add up past any number"
+        ));
     }
     Ok(("csv", out))
+}
+
+/// One rate of a traffic file: a finite, non-negative number of bytes per second.
+fn rate(name: &str, line: usize, text: &str) -> Result<f64, String> {
+    let text = text.trim();
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        Ok(_) => Err(format!(
+            "{name}:{line}: '{text}' is not a rate (bytes per second: a non-negative number)"
+        )),
+        Err(_) => Err(format!("{name}:{line}: '{text}' is not a number")),
+    }
 }
 
 #[cfg(test)]
@@ -749,5 +765,30 @@ mod tests {
         let (src, m) = parse_traffic("p.txt", prom).unwrap();
         assert_eq!(src, "prometheus");
         assert_eq!(m["Orders"], 15.0);
+    }
+
+    /// Found by fuzzing (issue 14): negative and infinite rates, empty topic names, and a
+    /// topic on two CSV rows (the second used to replace the first).
+    #[test]
+    fn traffic_rates_are_finite_and_non_negative_for_named_topics() {
+        let prom =
+            |v: &str| format!("kafka_server_brokertopicmetrics_bytesin_rate{{topic=\"a\"}} {v}\n");
+        assert_eq!(
+            parse_traffic("p.txt", &prom("-5")).unwrap_err(),
+            "p.txt:1: '-5' is not a rate (bytes per second: a non-negative number)"
+        );
+        assert!(parse_traffic("p.txt", &prom("1e999")).is_err());
+        let two = format!("{}{}", prom("1e308"), prom("1e308"));
+        assert_eq!(
+            parse_traffic("p.txt", &two).unwrap_err(),
+            "p.txt: the rates of topic a add up past any number"
+        );
+        assert_eq!(
+            parse_traffic("t.csv", " ,5\n").unwrap_err(),
+            "t.csv:1: empty topic name"
+        );
+        assert!(parse_traffic("t.csv", "a,inf\n").is_err());
+        let (_, m) = parse_traffic("t.csv", "a,1\nb,2\na,3\n").unwrap();
+        assert_eq!(m["a"], 4.0);
     }
 }
