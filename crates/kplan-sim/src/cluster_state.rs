@@ -173,6 +173,9 @@ pub struct ClusterState {
     /// partition, whether the controller accepted them or not: a test that kills and resumes an
     /// execution asserts that no partition was submitted twice.
     pub submissions: BTreeMap<(String, i32), u32>,
+    /// Requests answered (or dropped) by the handlers, per API key: a test that kills a client
+    /// at a chosen step ("during the third IncrementalAlterConfigs") watches these.
+    pub requests: BTreeMap<i16, u64>,
 }
 
 impl ClusterState {
@@ -212,6 +215,7 @@ impl ClusterState {
             line_rate: spec.line_rate,
             preferred_dirs: BTreeMap::new(),
             submissions: BTreeMap::new(),
+            requests: BTreeMap::new(),
         };
         for (n, t) in topics.into_iter().enumerate() {
             let partitions = t
@@ -419,6 +423,12 @@ impl ClusterState {
             .get(&(topic.to_owned(), partition))
             .copied()
             .unwrap_or(0)
+    }
+
+    /// How many requests of `api` the handlers took (the effect is in the state even when a
+    /// fault holds back or drops the response).
+    pub fn requests_handled(&self, api: kafka_protocol::messages::ApiKey) -> u64 {
+        self.requests.get(&(api as i16)).copied().unwrap_or(0)
     }
 
     /// AlterPartitionReassignments for one partition: a new target, or `None` to cancel.

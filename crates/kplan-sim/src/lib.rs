@@ -13,6 +13,7 @@
 //! - [`ClusterState`]: the state machine — partitions, ISR, leaders, KIP-455 reassignments,
 //!   KIP-73 throttled copying, configs — with no networking, so it is unit-tested directly.
 //! - [`Simulator`]: the running cluster: start, [`Fault`]s, simulated clock, inspection, stop.
+//! - [`FrameSession`]: one connection without a socket, for fuzzing the request decoding.
 //!
 //! Simulated time runs at a chosen speed (or only when a test advances it), so a 50 GB move at
 //! 50 MB/s completes in a test in a second, and deterministically at speed 0.
@@ -21,6 +22,7 @@ mod cluster_state;
 pub mod config_catalog;
 mod config_synonyms;
 mod fault;
+mod frame_session;
 mod handlers;
 mod kafka_version;
 mod log_dir_moves;
@@ -35,12 +37,13 @@ pub use cluster_state::{
     ClusterState, ConfigOp, ItemError, Move, SimBroker, SimPartition, SimTopic,
 };
 pub use fault::Fault;
+pub use frame_session::{FrameAnswer, FrameSession};
 pub use handlers::LOG_DIR;
 /// The errors [`Fault::ApiError`] injects, re-exported for the same reason.
 pub use kafka_protocol::error::ResponseError;
 /// The API keys that [`Fault`]s name, re-exported so a test need not depend on the codec.
 pub use kafka_protocol::messages::ApiKey;
-pub use kafka_version::KafkaVersion;
+pub use kafka_version::{KafkaVersion, SIMULATED_APIS};
 pub use log_dir_moves::{FutureReplica, LOG_DIR_RATE};
 pub use simulator::{SimError, SimOptions, Simulator};
 pub use spec::{SaslSpec, SimBrokerSpec, SimSpec, SimTopicSpec, SpecError};

@@ -97,7 +97,7 @@ async fn read_frame(stream: &mut TcpStream) -> Option<Bytes> {
 }
 
 /// A response frame: the request's correlation id, the body and the versions to encode it with.
-struct Response {
+pub(crate) struct Response {
     api: ApiKey,
     version: i16,
     header_version: i16,
@@ -108,6 +108,12 @@ struct Response {
 impl Response {
     /// Writes the frame; `None` when the connection is gone (or the body cannot be encoded).
     async fn write(&self, stream: &mut TcpStream) -> Option<()> {
+        let buf = self.encode()?;
+        stream.write_all(&buf).await.ok()
+    }
+
+    /// The whole frame, size first; `None` when the body cannot be encoded at this version.
+    pub(crate) fn encode(&self) -> Option<BytesMut> {
         let mut buf = BytesMut::new();
         buf.put_i32(0);
         ResponseHeader::default()
@@ -123,12 +129,12 @@ impl Response {
         }
         let len = (buf.len() - 4) as i32;
         buf[..4].copy_from_slice(&len.to_be_bytes());
-        stream.write_all(&buf).await.ok()
+        Some(buf)
     }
 }
 
 /// What a connection does with one request.
-enum Step {
+pub(crate) enum Step {
     /// Answer (after `delay`), then read the next request.
     Reply {
         response: Response,
@@ -174,14 +180,7 @@ impl Head {
 
 /// One client connection: requests are answered in order, as a Kafka broker does.
 async fn serve(mut stream: TcpStream, broker: i32, kind: ListenerKind, shared: Arc<Shared>) {
-    let mut conn = Connection {
-        broker,
-        kind,
-        shared,
-        authenticated: kind == ListenerKind::Plaintext,
-        session: None,
-        rounds: 0,
-    };
+    let mut conn = Connection::new(broker, kind, shared);
     while let Some(frame) = read_frame(&mut stream).await {
         if !conn.broker_alive() {
             return;
@@ -210,7 +209,7 @@ async fn serve(mut stream: TcpStream, broker: i32, kind: ListenerKind, shared: A
 }
 
 /// A connection's state: which broker and listener it reached, and how far SASL got.
-struct Connection {
+pub(crate) struct Connection {
     broker: i32,
     kind: ListenerKind,
     shared: Arc<Shared>,
@@ -220,6 +219,17 @@ struct Connection {
 }
 
 impl Connection {
+    pub(crate) fn new(broker: i32, kind: ListenerKind, shared: Arc<Shared>) -> Self {
+        Connection {
+            broker,
+            kind,
+            shared,
+            authenticated: kind == ListenerKind::Plaintext,
+            session: None,
+            rounds: 0,
+        }
+    }
+
     fn broker_alive(&self) -> bool {
         self.shared
             .state
@@ -229,7 +239,7 @@ impl Connection {
     }
 
     /// Decodes one request and decides the answer.
-    fn answer(&mut self, mut frame: Bytes) -> Step {
+    pub(crate) fn answer(&mut self, mut frame: Bytes) -> Step {
         const CLOSE: Step = Step::Close { delay: None };
         let Some(head) = Head::peek(&frame) else {
             return CLOSE;
@@ -369,6 +379,7 @@ impl Connection {
         };
         let response = {
             let mut state = self.shared.state();
+            *state.requests.entry(head.api as i16).or_default() += 1;
             let endpoints = |b: i32| self.shared.endpoint(self.kind, b);
             let ctx = Ctx {
                 broker: self.broker,
