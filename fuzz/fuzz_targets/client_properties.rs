@@ -97,7 +97,10 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => {
             let text = e.to_string();
-            assert!(text.contains(&name), "the error does not name the file: {text}");
+            assert!(
+                text.contains(&name),
+                "the error does not name the file: {text}"
+            );
             if with_secret {
                 assert!(!shows_a_secret(&text), "{text}");
             }

@@ -18,7 +18,11 @@ fuzz_target!(|data: &[u8]| {
             assert!(!plan.is_empty(), "an empty plan was accepted");
             let mut seen = BTreeSet::new();
             for p in &plan.partitions {
-                assert!(seen.insert(p.topic_partition()), "{} twice", p.topic_partition());
+                assert!(
+                    seen.insert(p.topic_partition()),
+                    "{} twice",
+                    p.topic_partition()
+                );
                 assert!(!p.topic.is_empty() && p.partition >= 0);
                 assert!(!p.brokers().is_empty());
                 let distinct: BTreeSet<_> = p.brokers().iter().collect();

@@ -16,3 +16,5 @@ pub fn assert_names_file(error: &str, name: &str) {
         "the error does not name the file {name}: {error}"
     );
 }
+
+pub mod sim_requests;
