@@ -21,21 +21,30 @@ fn random_clusters_give_only_valid_plans() {
         match run(&c) {
             Outcome::Valid { .. } => valid += 1,
             Outcome::Refused(..) => {}
-            Outcome::Invalid(why) | Outcome::Panicked(why) => failures.push(format!("{c}\n  {why}")),
+            Outcome::Invalid(why) | Outcome::Panicked(why) => {
+                failures.push(format!("{c}\n  {why}"))
+            }
         }
     }
-    assert!(failures.is_empty(), "{} failing case(s):\n{}", failures.len(), failures.join("\n"));
-    assert!(valid * 2 > count as usize, "only {valid} of {count} cases gave a plan");
+    assert!(
+        failures.is_empty(),
+        "{} failing case(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        valid * 2 > count as usize,
+        "only {valid} of {count} cases gave a plan"
+    );
 }
 
 /// Planner finding (issue 11), from `random_plans` seed 79: with `--leaders-only` on a
 /// rack-aware cluster, a partition whose replicas already span fewer racks than
 /// `min(#racks, RF)` gets its leader reordered, and the plan then fails the verifier's rack
 /// check ("spans 2 rack(s), needs 3"); the planner reports an internal error instead of a plan.
-/// A leaders-only plan cannot change rack spread, so either such partitions keep their order, or
-/// the rack rule does not apply to a reorder. Ignored until the planner is fixed (FINDINGS.md).
+/// A leaders-only plan cannot change rack spread: the verifier now applies the rack rule to
+/// partitions whose broker set changes, not to pure reorders (fixed on main by issue 11).
 #[test]
-#[ignore = "planner defect recorded in /work/wt/FINDINGS.md under 'planner (issue 11)'"]
 fn leaders_only_on_partitions_short_of_rack_spread() {
     use kplan::model::{Broker, Cluster, Partition, Topic};
     use kplan::plan::{plan, verify, PlanRequest};

@@ -47,14 +47,17 @@ impl Run {
 
 fn assert_no_secret(context: &str, text: &str) {
     for s in SECRETS {
-        assert!(
-            !text.contains(s),
-            "{context} shows the secret {s}:\n{text}"
-        );
+        assert!(!text.contains(s), "{context} shows the secret {s}:\n{text}");
     }
     // Nor in the forms a careless error would show it: percent- or JSON-escaped.
-    assert!(!text.contains("cs-Oauth-5mW1%23client"), "{context}:\n{text}");
-    assert!(!text.contains("pw-Alice-7xQ2%21vault"), "{context}:\n{text}");
+    assert!(
+        !text.contains("cs-Oauth-5mW1%23client"),
+        "{context}:\n{text}"
+    );
+    assert!(
+        !text.contains("pw-Alice-7xQ2%21vault"),
+        "{context}:\n{text}"
+    );
 }
 
 struct Bench {
@@ -68,8 +71,7 @@ struct Bench {
 impl Bench {
     fn start() -> Self {
         let mut spec = SimSpec::with_brokers(4, 2).topic("orders", 4, 2, 200 * MB, 0.0);
-        spec.topics[0].assignment =
-            Some(vec![vec![1, 2], vec![2, 1], vec![1, 2], vec![2, 1]]);
+        spec.topics[0].assignment = Some(vec![vec![1, 2], vec![2, 1], vec![1, 2], vec![2, 1]]);
         spec.line_rate = 100.0 * MB as f64;
         spec.sasl = Some(SaslSpec {
             users: BTreeMap::from([("alice".to_owned(), PASSWORD.to_owned())]),
@@ -133,10 +135,15 @@ impl Bench {
         let snap = self.path(&format!("{label}-snapshot.json"));
         let commands: Vec<Vec<&str>> = vec![
             vec!["snapshot", "--sample", "0s", "-o", &snap],
-            vec!["execute", "--plan", &plan, "--dry-run", "--throttle", "5MB/s"],
             vec![
-                "execute", "--plan", &plan, "--dry-run", "--output", "json",
+                "execute",
+                "--plan",
+                &plan,
+                "--dry-run",
+                "--throttle",
+                "5MB/s",
             ],
+            vec!["execute", "--plan", &plan, "--dry-run", "--output", "json"],
             vec![
                 "execute",
                 "--plan",
@@ -255,13 +262,21 @@ fn no_command_shows_a_secret_on_any_path() {
     };
 
     // The good paths first: SCRAM-SHA-512 and PLAIN run the whole runbook.
-    let scram = write("scram.properties", &jaas("SCRAM-SHA-512", "alice", PASSWORD));
+    let scram = write(
+        "scram.properties",
+        &jaas("SCRAM-SHA-512", "alice", PASSWORD),
+    );
     let results = bench.every_command("scram", &sasl, &scram);
     // Snapshot, dry runs, status, throttle show, the waiting execute and the last verify must
     // work; the others may answer "still moving", which is not the point here.
     for i in [0, 1, 2, 4, 5, 6, 7, 17, 18] {
         let r = &bench.runs[i];
-        assert!(results[i], "with the right password: {}\n{}", r.what, r.text());
+        assert!(
+            results[i],
+            "with the right password: {}\n{}",
+            r.what,
+            r.text()
+        );
     }
     let plain = write("plain.properties", &jaas("PLAIN", "alice", PASSWORD));
     for args in [vec!["status"], vec!["throttle", "show"]] {
@@ -359,11 +374,24 @@ fn no_command_shows_a_secret_on_any_path() {
         std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
     let r = bench.run("world-readable", &["status"], &sasl, &open);
-    assert!(r.ok() && r.text().contains("readable by every user"), "{}", r.text());
+    assert!(
+        r.ok() && r.text().contains("readable by every user"),
+        "{}",
+        r.text()
+    );
     // A missing file is named, and nothing else.
     let missing = dir.join("missing.properties");
-    let r = bench.run("missing-file", &["status"], &sasl, missing.to_str().unwrap());
-    assert!(!r.ok() && r.text().contains("missing.properties"), "{}", r.text());
+    let r = bench.run(
+        "missing-file",
+        &["status"],
+        &sasl,
+        missing.to_str().unwrap(),
+    );
+    assert!(
+        !r.ok() && r.text().contains("missing.properties"),
+        "{}",
+        r.text()
+    );
 
     bench.assert_files_clean();
 }

@@ -120,6 +120,7 @@ fn ids(set: &BTreeSet<BrokerId>) -> Vec<i32> {
 
 /// What planning one case gave.
 #[derive(Debug)]
+#[allow(dead_code)] // the test and the example each read part of it
 pub enum Outcome {
     /// A plan the verifier accepts (possibly empty: nothing worth moving).
     Valid { moves: usize },
@@ -398,5 +399,8 @@ fn refusal_kind(e: &PlanError) -> &'static str {
         PlanError::BudgetTooSmall { .. } => "budget too small",
         PlanError::NothingToPlan => "nothing matches the filter",
         PlanError::InvalidPlan(_) => "invalid plan",
+        PlanError::UnknownLogDir { .. } => "unknown log dir",
+        PlanError::NoLogDirRoom { .. } => "no log dir room",
+        PlanError::RemovedLogDirPinned { .. } => "removed log dir pinned",
     }
 }
