@@ -23,7 +23,7 @@ use super::{
 };
 use crate::files::write_atomic;
 use crate::kafka::KafkaAdmin;
-use crate::model::TopicPartition;
+use crate::model::{BrokerId, TopicPartition};
 use crate::plan::Reassignment;
 
 /// How to run a plan (the command builds this from its flags).
@@ -289,7 +289,9 @@ async fn throttle<A: KafkaAdmin>(
 /// last IncrementalAlterConfigs, and its moves would then copy unthrottled. Values already in
 /// place are not sent again; the ledger keeps the first prior of each key, so the operator's
 /// values still come back exactly. Throttles the operator took back (`throttle clear`, or
-/// `verify` once done) stay off.
+/// `verify` once done) stay off. A broker that is down or not answering is left out (its
+/// configs cannot be read, and it copies nothing while it is down); the run after it is back
+/// sets what it misses.
 async fn rethrottle<A: KafkaAdmin>(
     admin: &A,
     view: &ClusterView,
@@ -301,7 +303,10 @@ async fn rethrottle<A: KafkaAdmin>(
     let Some(rate) = state.throttle.filter(|_| !state.throttles_restored) else {
         return Ok(());
     };
-    let plan = throttle_plan(&view.moves(running));
+    let mut plan = throttle_plan(&view.moves(running));
+    let answering = |b: &BrokerId| view.alive.contains(b) && !view.unanswered.contains(b);
+    plan.senders.retain(answering);
+    plan.receivers.retain(answering);
     let current = current_configs(admin, &plan).await?;
     let wanted = throttle_changes(&plan, rate, &current, &mut state.ledger);
     let changes = missing_changes(wanted, &current);
