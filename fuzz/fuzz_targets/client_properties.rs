@@ -41,6 +41,7 @@ fn split_secret(s: &ConnectionSettings) -> Option<(String, String)> {
             client_id,
             client_secret,
             scope,
+            ..
         } => (
             format!("{token_endpoint} {client_id} {scope:?}"),
             client_secret.expose().to_owned(),

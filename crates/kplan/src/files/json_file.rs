@@ -29,7 +29,7 @@ where
     T: DeserializeOwned,
     R: serde_json::de::Read<'de>,
 {
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let at = e.path().to_string();
         let inner = e.into_inner();
         FileError::Json {
@@ -39,7 +39,17 @@ where
             column: inner.column(),
             message: strip_position(&inner.to_string()),
         }
-    })
+    })?;
+    // Text after the document (two files pasted together, a truncated edit) is refused, not
+    // ignored: found by the `snapshot` fuzz target.
+    de.end().map_err(|inner| FileError::Json {
+        path: path.to_owned(),
+        at: TOP_LEVEL.to_owned(),
+        line: inner.line(),
+        column: inner.column(),
+        message: strip_position(&inner.to_string()),
+    })?;
+    Ok(value)
 }
 
 /// What [`FileError::Json::at`](FileError::Json) says of an error in the document as a whole.
@@ -64,6 +74,16 @@ fn strip_position(msg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_after_the_document_is_refused() {
+        let e = parse_json::<serde_json::Value>(Path::new("p.json"), "{\"a\": 1}\n{\"b\": 2}")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("p.json"), "{e}");
+        assert!(e.contains("trailing characters"), "{e}");
+        assert!(parse_json::<serde_json::Value>(Path::new("p.json"), "{\"a\": 1}\n  \n").is_ok());
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[allow(dead_code)] // read only to be checked
