@@ -397,6 +397,7 @@ fn refusal_kind(e: &PlanError) -> &'static str {
         PlanError::ZeroReplicationFactor(_) => "RF 0",
         PlanError::LeadersOnlyConflict(_) => "leaders-only conflict",
         PlanError::BudgetTooSmall { .. } => "budget too small",
+        PlanError::MandatoryOverBudget { .. } => "mandatory changes over budget",
         PlanError::NothingToPlan => "nothing matches the filter",
         PlanError::InvalidPlan(_) => "invalid plan",
         PlanError::UnknownLogDir { .. } => "unknown log dir",
