@@ -3,8 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::dir_bound::{search, DirProblem, SEARCH_NODES};
 use crate::model::{BrokerId, LogDir, LogDirId, TopicPartition};
 use crate::plan::{PlanError, PlanRequest};
+
+/// Relative slack when comparing usages (sums in different orders).
+const SAME: f64 = 1e-9;
 
 /// A replica the broker holds after the plan.
 #[derive(Clone, Debug)]
@@ -53,6 +57,8 @@ pub(super) struct BrokerDirs<'a> {
     /// Per directory, movable replicas that move for free (not at home) and those at home.
     free: Vec<BTreeSet<Candidate>>,
     settled: Vec<BTreeSet<Candidate>>,
+    /// Proven lower bound on max usage / mean after the plan (see [`prove`](Self::prove)).
+    bound: f64,
 }
 
 impl<'a> BrokerDirs<'a> {
@@ -99,6 +105,7 @@ impl<'a> BrokerDirs<'a> {
             replicas,
             free: vec![BTreeSet::new(); n],
             settled: vec![BTreeSet::new(); n],
+            bound: 1.0,
         };
         for r in 0..s.replicas.len() {
             if let Some(d) = s.home[r].filter(|&d| !s.removed[d]) {
@@ -380,32 +387,71 @@ impl<'a> BrokerDirs<'a> {
         self.spread_of(&acc, &self.load)
     }
 
-    /// A lower bound on max usage / mean over the accepting directories for any placement of
-    /// these replicas: the mean itself; the largest movable replica in the largest directory
-    /// (replicas are not split); and what replicas that may not move keep in their directory.
-    pub fn max_bound(&self) -> f64 {
+    /// After [`balance`](Self::balance): the proven lower bound on max usage / mean over the
+    /// accepting directories for any placement of these replicas; and, while a directory is
+    /// still out of band above the cheap bounds, the bounded search of
+    /// [`dir_bound`](super::dir_bound), whose better placement is adopted and whose finished
+    /// search proves the best one optimal.
+    pub fn prove(&mut self, tolerance: f64) {
         let acc: Vec<usize> = (0..self.dirs.len()).filter(|&d| self.accepts[d]).collect();
-        let mean = self.mean(&acc, &self.load);
+        let (problem, items) = self.problem(&acc);
+        let mean = problem.mean();
         if acc.is_empty() || mean <= 0.0 {
-            return 1.0;
+            return;
         }
-        let widest = acc.iter().map(|&d| self.weight[d]).fold(0.0, f64::max);
-        let largest = (0..self.replicas.len())
-            .filter(|&r| self.at[r].is_some_and(|d| self.accepts[d]))
-            .map(|r| self.replicas[r].size)
-            .max()
-            .unwrap_or(0);
-        let mut pinned = vec![0u64; self.dirs.len()];
-        for (r, rep) in self.replicas.iter().enumerate() {
-            if let (false, Some(d)) = (rep.movable, self.at[r]) {
-                pinned[d] += rep.size;
+        let cheap = problem.cheap_bound();
+        self.bound = cheap / mean;
+        let current = acc.iter().map(|&d| self.usage(d)).fold(0.0, f64::max);
+        let in_band = self.spread_after().is_none_or(|s| {
+            s.max_over_mean <= 1.0 + tolerance + SAME && s.min_over_mean >= 1.0 - tolerance - SAME
+        });
+        if in_band || current <= cheap * (1.0 + SAME) {
+            return;
+        }
+        let found = search(&problem, current, SEARCH_NODES);
+        if let Some(placement) = found.placement {
+            for (i, &d) in placement.iter().enumerate() {
+                if self.at[items[i]] != Some(acc[d]) {
+                    self.take(items[i]);
+                    self.put(items[i], acc[d]);
+                }
             }
         }
-        let pinned_max = acc
-            .iter()
-            .map(|&d| pinned[d] as f64 / self.weight[d])
-            .fold(0.0, f64::max);
-        (largest as f64 / widest).max(pinned_max).max(mean) / mean
+        if found.proven {
+            self.bound = self.bound.max(found.best / mean);
+        }
+    }
+
+    /// The accepting directories `acc` as the search sees them, and the replica behind each
+    /// of its items.
+    fn problem(&self, acc: &[usize]) -> (DirProblem, Vec<usize>) {
+        let mut pinned = vec![0u64; acc.len()];
+        let mut items = Vec::new();
+        let mut replicas = Vec::new();
+        for (r, rep) in self.replicas.iter().enumerate() {
+            let Some(i) = self.at[r].and_then(|d| acc.iter().position(|&a| a == d)) else {
+                continue;
+            };
+            if rep.movable {
+                let home = self.home[r].and_then(|h| acc.iter().position(|&a| a == h));
+                items.push((rep.size, home));
+                replicas.push(r);
+            } else {
+                pinned[i] += rep.size;
+            }
+        }
+        let problem = DirProblem {
+            weight: acc.iter().map(|&d| self.weight[d]).collect(),
+            pinned,
+            room: acc.iter().map(|&d| self.dirs[d].usable_bytes).collect(),
+            items,
+        };
+        (problem, replicas)
+    }
+
+    /// The proven lower bound on max usage / mean after the plan (1 before [`prove`]).
+    pub fn max_bound(&self) -> f64 {
+        self.bound
     }
 
     /// Why no directory can take a replica, in words.

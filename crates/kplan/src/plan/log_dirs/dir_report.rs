@@ -110,12 +110,21 @@ impl LogDirReport {
                 "every log dir within ±{:.0}% of its broker's mean",
                 tol * 100.0
             ),
-            Some(b) => format!(
-                "{} broker(s) with a log dir out of band, e.g. broker {} ({} at {:.3}× its mean)",
+            Some(b) if status == GoalState::BestPossible => format!(
+                "best possible: {} broker(s) with a log dir out of band at its proven bound, e.g. broker {} ({} at {:.3}× its mean; no placement of its replicas does better than {:.3})",
                 out.len(),
                 b.broker,
                 b.worst_dir.as_deref().unwrap_or("?"),
-                b.after_max_over_mean.unwrap_or(0.0)
+                b.after_max_over_mean.unwrap_or(0.0),
+                b.bound
+            ),
+            Some(b) => format!(
+                "{} broker(s) with a log dir out of band, e.g. broker {} ({} at {:.3}× its mean, proven bound {:.3})",
+                out.len(),
+                b.broker,
+                b.worst_dir.as_deref().unwrap_or("?"),
+                b.after_max_over_mean.unwrap_or(0.0),
+                b.bound
             ),
         };
         GoalStatus {
@@ -128,7 +137,7 @@ impl LogDirReport {
             bound: Some(bound),
             min_bound: None,
             bound_reason: (status == GoalState::BestPossible).then(|| {
-                "replicas are not split: the largest replica, or what may not move, fills a log dir past the band".to_owned()
+                "replicas are not split: whole replicas (the largest ones, those that may not move, or a search over every placement of the broker's replicas) keep a log dir past the band".to_owned()
             }),
             bound_ignores_budget: false,
             detail,

@@ -18,9 +18,16 @@
 //! replicas that must be placed largest first into the directory whose usage stays lowest, then
 //! moves replicas from the fullest directory to the emptiest while a directory is out of band,
 //! moving an arriving replica again (free) before a settled one.
+//!
+//! Replicas are not split, so a broker's directories cannot always all end in band. Each broker
+//! reports a proven lower bound on its fullest directory's usage over the mean, and a broker
+//! still out of band gets a bounded search over the placements of its replicas that either
+//! finds a better one or proves none exists (see [`dir_bound`]): what stays out of band is
+//! "best possible" with that bound, or unmet with the bound it could not reach.
 
 mod broker_dirs;
 mod check;
+mod dir_bound;
 mod dir_report;
 
 use std::collections::BTreeMap;
@@ -146,6 +153,7 @@ pub(super) fn plan_log_dirs(
         state.check_removed(|p| pb.parts[p].movable, |p| pb.topic_partition(p))?;
         state.place_required(|p| pb.topic_partition(p).to_string())?;
         state.balance(request.tolerance);
+        state.prove(request.tolerance);
         for (p, dir) in state.named() {
             named.entry(p).or_default().push((b, dir));
         }
