@@ -48,10 +48,37 @@ impl ExecuteOutput {
         }
     }
 
-    /// One arm per event, each a line or two: the whole mapping from the executor's events to
-    /// what a person or a machine reads stays in one table, which splitting would scatter
-    /// (hence longer than 80 lines).
+    /// Every executor event, to the group that renders it: what happens before the copies
+    /// start, the throttles, the wave loop, the copy-time model.
     pub fn event(&mut self, event: &ExecuteEvent) {
+        match event {
+            ExecuteEvent::Resuming
+            | ExecuteEvent::SkippingDrifted(_)
+            | ExecuteEvent::RollbackWritten { .. }
+            | ExecuteEvent::LeadersElected { .. }
+            | ExecuteEvent::ThrottlesRestored => self.run_event(event),
+            ExecuteEvent::Throttled { .. }
+            | ExecuteEvent::LogDirThrottled { .. }
+            | ExecuteEvent::LogDirsRequested { .. } => self.throttle_event(event),
+            ExecuteEvent::Watching { .. }
+            | ExecuteEvent::SubmittingWave { .. }
+            | ExecuteEvent::PollFailed { .. }
+            | ExecuteEvent::NoAnswer { .. }
+            | ExecuteEvent::MovesComplete => self.wave_event(event),
+            ExecuteEvent::Progress(p) => self.progress(p),
+            ExecuteEvent::Stalled(stalled) => self.stalled(stalled),
+            ExecuteEvent::SlowCopies(slow) => self.slow(slow),
+            ExecuteEvent::SamplingTraffic { .. }
+            | ExecuteEvent::ThrottleChosen { .. }
+            | ExecuteEvent::ThinHeadroom(_)
+            | ExecuteEvent::RunningUnconverging(_)
+            | ExecuteEvent::WavesPlanned { .. } => self.copy_event(event),
+        }
+    }
+
+    /// The run around the copies: resuming, drifted partitions skipped, the rollback, the
+    /// leader election and the throttles restored at the end.
+    fn run_event(&mut self, event: &ExecuteEvent) {
         match event {
             ExecuteEvent::Resuming => {
                 self.say(format!("resuming from {}", self.state_file.display()))
@@ -69,11 +96,25 @@ impl ExecuteOutput {
                 ));
                 self.emit(json!({"event": "rollback", "file": file.display().to_string()}));
             }
-            ExecuteEvent::SamplingTraffic { .. }
-            | ExecuteEvent::ThrottleChosen { .. }
-            | ExecuteEvent::ThinHeadroom(_)
-            | ExecuteEvent::RunningUnconverging(_)
-            | ExecuteEvent::WavesPlanned { .. } => self.copy_event(event),
+            ExecuteEvent::LeadersElected { partitions, failed } => {
+                self.say(format!(
+                    "preferred leader election: {partitions} partition(s), {} failed",
+                    failed.len()
+                ));
+                for f in failed {
+                    self.say(format!("  warning: {f}"));
+                }
+            }
+            ExecuteEvent::ThrottlesRestored => {
+                self.say("throttles restored to their previous values")
+            }
+            _ => {}
+        }
+    }
+
+    /// Replication and log-dir throttles set, and the log-dir moves requested.
+    fn throttle_event(&mut self, event: &ExecuteEvent) {
+        match event {
             ExecuteEvent::Throttled {
                 rate,
                 plan,
@@ -106,13 +147,26 @@ impl ExecuteOutput {
                     json!({"event": "log_dirs_requested", "moves": moves, "accepted": accepted}),
                 );
             }
-            ExecuteEvent::Watching { bytes_total } => {
-                if !self.json && self.wait {
-                    self.bar = Some(progress::bytes_bar(*bytes_total));
-                }
+            _ => {}
+        }
+    }
+
+    /// The wave loop: waves submitted, the progress bar, polls that failed or went unanswered.
+    fn wave_event(&mut self, event: &ExecuteEvent) {
+        match event {
+            ExecuteEvent::Watching { bytes_total } if !self.json && self.wait => {
+                self.bar = Some(progress::bytes_bar(*bytes_total));
             }
-            ExecuteEvent::Progress(p) => self.progress(p),
-            ExecuteEvent::Stalled(stalled) => self.stalled(stalled),
+            ExecuteEvent::SubmittingWave {
+                wave,
+                waves,
+                partitions,
+            } => {
+                self.say(format!(
+                    "submitting wave {wave}/{waves}: {partitions} partition(s)"
+                ));
+                self.emit(json!({"event": "wave", "wave": wave, "waves": waves, "partitions": partitions}));
+            }
             ExecuteEvent::PollFailed {
                 error,
                 attempt,
@@ -125,16 +179,6 @@ impl ExecuteOutput {
                 ));
                 self.emit(json!({"event": "poll_failed", "error": error, "attempt": attempt, "max_attempts": max_attempts, "retry_in_ms": retry_in.as_millis() as u64}));
             }
-            ExecuteEvent::SubmittingWave {
-                wave,
-                waves,
-                partitions,
-            } => {
-                self.say(format!(
-                    "submitting wave {wave}/{waves}: {partitions} partition(s)"
-                ));
-                self.emit(json!({"event": "wave", "wave": wave, "waves": waves, "partitions": partitions}));
-            }
             ExecuteEvent::NoAnswer { error } => {
                 self.say(format!("warning: {error}; reconciling with the controller"))
             }
@@ -143,19 +187,7 @@ impl ExecuteOutput {
                     b.finish_and_clear();
                 }
             }
-            ExecuteEvent::LeadersElected { partitions, failed } => {
-                self.say(format!(
-                    "preferred leader election: {partitions} partition(s), {} failed",
-                    failed.len()
-                ));
-                for f in failed {
-                    self.say(format!("  warning: {f}"));
-                }
-            }
-            ExecuteEvent::ThrottlesRestored => {
-                self.say("throttles restored to their previous values")
-            }
-            ExecuteEvent::SlowCopies(slow) => self.slow(slow),
+            _ => {}
         }
     }
 
