@@ -33,8 +33,10 @@ const FOLLOWER_RATE: &str = "follower.replication.throttled.rate";
 const LEADER_LIST: &str = "leader.replication.throttled.replicas";
 const FOLLOWER_LIST: &str = "follower.replication.throttled.replicas";
 const TOPICS: [(&str, u32, u16); 2] = [("orders", 8, 3), ("clicks", 6, 2)];
-/// A run that takes longer than this is stuck.
-const RUN_LIMIT: Duration = Duration::from_secs(90);
+/// A run that takes longer than this is stuck. Seed 8's last run (resumed after a kill during
+/// its third config change) takes about 90 s on a quiet machine, so a 90 s limit failed it under
+/// load; why that run is so much slower than the others is still to find (issue 14).
+const RUN_LIMIT: Duration = Duration::from_secs(300);
 
 /// When to kill a run.
 #[derive(Clone, Copy, Debug)]
