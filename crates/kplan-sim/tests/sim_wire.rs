@@ -149,3 +149,43 @@ fn injected_errors_delays_and_a_broker_that_is_down() {
     sim.inject(Fault::BrokerUp(1));
     assert_eq!(list_reassignments_error(&addr), 0);
 }
+
+/// Sends one frame and waits for the broker to close the connection (what a Kafka broker does
+/// with a request it cannot parse); `true` when it closed without answering.
+fn closed_without_answer(addr: &str, frame: &[u8]) -> bool {
+    let mut s = TcpStream::connect(addr).expect("the broker accepts connections");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(&(frame.len() as i32).to_be_bytes()).unwrap();
+    s.write_all(frame).unwrap();
+    let mut rest = Vec::new();
+    matches!(s.read_to_end(&mut rest), Ok(0))
+}
+
+/// The `sim_frames` fuzz finding (fuzz/findings/sim_frames/): a 30-byte ListPartitionReassignments
+/// v0 request whose topics compact array declares ~2^31 elements. kafka-protocol 0.18.0 reserved
+/// room for all of them before decoding one (~343 GB), the allocation failed and the whole
+/// process aborted, simulator and `kplan sandbox` alike. With the patched decoder
+/// (vendor/kafka-protocol/README.kplan.md) the frame runs out of bytes, the broker closes that
+/// connection and answers the next one. The same with a non-flexible `Array` (Metadata v1 with
+/// 2^31 − 1 topics). Without the patch this test binary aborts.
+#[test]
+fn a_frame_declaring_two_billion_elements_leaves_the_broker_up() {
+    const FINDING: [u8; 30] = [
+        0x00, 0x2e, 0x00, 0x00, 0x00, 0x00, 0xff, 0x2d, 0x00, 0x00, 0x00, 0x00, 0x2e, 0x00, 0x00,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x30, 0xff, 0x08, 0x2e, 0x1e, 0x6c, 0x03, 0x0a,
+    ];
+    let mut metadata_v1 = header_v1(ApiKey::Metadata as i16, 1, 9);
+    metadata_v1.extend(i32::MAX.to_be_bytes()); // topics: 2^31 − 1 of them, none sent
+    let sim = Simulator::start(&SimSpec::with_brokers(2, 0), SimOptions::default()).unwrap();
+    for broker in [1, 2] {
+        let addr = sim.broker_address(broker).unwrap();
+        for frame in [&FINDING[..], &metadata_v1] {
+            assert!(closed_without_answer(&addr, frame), "broker {broker}");
+            assert_eq!(
+                list_reassignments_error(&addr),
+                0,
+                "broker {broker} answers a new connection"
+            );
+        }
+    }
+}
