@@ -150,7 +150,16 @@ pub struct PropertiesSyntaxError {
 /// the line number, never the line's text (it may hold a password).
 pub fn parse_properties(bytes: &[u8]) -> Result<BTreeMap<String, String>, PropertiesSyntaxError> {
     let mut out = BTreeMap::new();
-    java_properties::PropertiesIter::new(bytes)
+    // The bytes are decoded here, not by `java-properties`: its default decoder is
+    // windows-1252 with BOM sniffing, which is not what Java does (0x80–0x9F are C1 controls in
+    // ISO-8859-1; a leading FE FF is "þÿ", not UTF-16), and after sniffing a UTF-16 BOM on an
+    // odd-length file it calls its finished decoder again and panics inside encoding_rs (fuzz
+    // finding, fuzz/findings/client_properties/). Each byte is the char of the same code point,
+    // and the crate reads that text as UTF-8, which never starts with a BOM (every char here
+    // encodes to ASCII or a C2/C3 lead byte) and never ends mid-character, so its decoder
+    // finishes exactly once.
+    let text: String = bytes.iter().copied().map(char::from).collect();
+    java_properties::PropertiesIter::new_with_encoding(text.as_bytes(), encoding_rs::UTF_8)
         .read_into(|k, v| {
             out.insert(k, v);
         })
@@ -470,6 +479,56 @@ plain.backslash=a\b
         assert_eq!(p["plain.backslash"], "ab");
         // ISO-8859-1, as Java's Properties.load(InputStream): byte 0xE9 is é.
         assert_eq!(parse_properties(b"k=caf\xe9").unwrap()["k"], "caf\u{e9}");
+    }
+
+    /// Every byte is the char of its own code point, as Java reads ISO-8859-1: 0x80 is U+0080
+    /// (not windows-1252's €), and a leading UTF-8 or UTF-16 byte-order mark is text, not a
+    /// switch of encoding.
+    #[test]
+    fn bytes_are_iso_8859_1_without_bom_sniffing() {
+        assert_eq!(
+            parse_properties(b"k=\x80\x9f\xff").unwrap()["k"],
+            "\u{80}\u{9f}\u{ff}"
+        );
+        let p = parse_properties(b"\xfe\xffk=v\n").unwrap();
+        assert_eq!(p["\u{fe}\u{ff}k"], "v");
+        let p = parse_properties(b"\xef\xbb\xbfk=v").unwrap();
+        assert_eq!(p["\u{ef}\u{bb}\u{bf}k"], "v");
+    }
+
+    /// The fuzz finding (fuzz/findings/client_properties/): NUL bytes, a leading FE FF and blank
+    /// lines made `java-properties` panic inside encoding_rs ("Must not use a decoder that has
+    /// finished"). Java reads it as two keys; so does kplan, and the settings name nothing wrong.
+    #[test]
+    fn the_fuzz_findings_bytes_parse_without_a_panic() {
+        let finding: &[u8] = include_bytes!(
+            "../../../../fuzz/findings/client_properties/crash-30ce6f6d4c4f2738bd317c50311de804d503f351"
+        );
+        // The fuzz target's first byte chooses a mode; the file is the rest.
+        let file = &finding[1..];
+        let p = parse_properties(file).unwrap();
+        let first = p
+            .keys()
+            .find(|k| k.starts_with('\u{fe}'))
+            .expect("first key");
+        assert!(
+            first.starts_with("\u{fe}\u{ff}\u{ff}\u{ff}se%uritp"),
+            "{first:?}"
+        );
+        // Odd-length variants too, with every line ending (the panic needed an odd length after
+        // a UTF-16 byte-order mark).
+        for end in [&b""[..], b"\n", b"\r", b"\r\n", b"\\", b"\\\n"] {
+            for cut in [file.len(), file.len() - 1] {
+                let mut bytes = file[..cut].to_vec();
+                bytes.extend_from_slice(end);
+                assert!(parse_properties(&bytes).is_ok());
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("client.properties");
+        std::fs::write(&path, file).unwrap();
+        let s = settings_from("b:9092", Some(&path), &mut |_| {}).unwrap();
+        assert_eq!(s.protocol, SecurityProtocol::Plaintext);
     }
 
     #[test]
