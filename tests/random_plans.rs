@@ -21,7 +21,7 @@ fn random_clusters_give_only_valid_plans() {
         match run(&c) {
             Outcome::Valid { .. } => valid += 1,
             Outcome::Refused(..) => {}
-            Outcome::Invalid(why) | Outcome::Panicked(why) => {
+            Outcome::Invalid(why) | Outcome::Internal(why) | Outcome::Panicked(why) => {
                 failures.push(format!("{c}\n  {why}"))
             }
         }

@@ -122,13 +122,18 @@ fn ids(set: &BTreeSet<BrokerId>) -> Vec<i32> {
 #[derive(Debug)]
 #[allow(dead_code)] // the test and the example each read part of it
 pub enum Outcome {
-    /// A plan the verifier accepts (possibly empty: nothing worth moving).
-    Valid { moves: usize },
+    /// A plan the verifier accepts (possibly empty: nothing worth moving); `time_limited` when
+    /// the `--time-limit` safety net stopped a stage (the plan is still valid, but may differ
+    /// from run to run).
+    Valid { moves: usize, time_limited: bool },
     /// The planner explained why no plan exists (an operator-facing refusal): its kind and
     /// message.
     Refused(&'static str, String),
-    /// The planner's plan broke a hard constraint (or the planner said so itself).
+    /// The verifier rejected the plan, or the planner refused a request that has a plan.
     Invalid(String),
+    /// The planner's own final check rejected its plan (`PlanError::InvalidPlan`): an internal
+    /// error the operator sees instead of a plan.
+    Internal(String),
     /// The planner panicked.
     Panicked(String),
 }
@@ -360,7 +365,7 @@ pub fn run(case: &Case) -> Outcome {
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default(),
         ),
-        Ok(Err(e @ PlanError::InvalidPlan(_))) => Outcome::Invalid(e.to_string()),
+        Ok(Err(e @ PlanError::InvalidPlan(_))) => Outcome::Internal(e.to_string()),
         // Balancing every broker with no other constraint always has a plan: every partition's
         // replication factor fits on the brokers and racks it already uses.
         Ok(Err(e)) if matches!(case.family, Family::Rebalance | Family::AddBrokers) => {
@@ -382,6 +387,7 @@ pub fn run(case: &Case) -> Outcome {
             )),
             Ok(_) => Outcome::Valid {
                 moves: p.reassignment.len(),
+                time_limited: p.report.time_limit_reached,
             },
         },
     }
