@@ -14,12 +14,12 @@ use std::time::Duration;
 
 use super::wave_loop::WaveLoop;
 use super::{
-    apply_changes, check_permissions, current_configs, execute_needs, log_dir_moves,
-    log_dir_throttle_changes, measure_traffic, missing_changes, planned_changes, preflight,
-    throttle_changes, throttle_plan, Clock, ClusterView, CopyInputs, CopySchedule, ExecError,
-    ExecuteEvent, ExecuteOutcome, ExecutionState, LogDirProgress, MoveSpec, PlanFile,
-    PreflightRules, StateFile, StopSignal, ThrottleRequest, TrafficMap, TrafficSource,
-    WaveEstimate, WaveLimits,
+    apply_changes, broker_configs, check_permissions, current_configs, execute_needs,
+    log_dir_moves, log_dir_throttle_changes, measure_traffic, missing_changes, planned_changes,
+    preflight, throttle_changes, throttle_plan, Clock, ClusterView, ConfigChanges, CopyInputs,
+    CopySchedule, ExecError, ExecuteEvent, ExecuteOutcome, ExecutionState, LogDirProgress,
+    MoveSpec, PlanFile, PreflightRules, StateFile, StopSignal, ThrottleRequest, TrafficMap,
+    TrafficSource, WaveEstimate, WaveLimits, LOG_DIR_RATE,
 };
 use crate::files::write_atomic;
 use crate::kafka::KafkaAdmin;
@@ -143,15 +143,7 @@ pub async fn execute<A: KafkaAdmin>(
         Some(mut state) => {
             events(ExecuteEvent::Resuming);
             let running = scheduled_part(&plan.reassignment, &state);
-            rethrottle(
-                admin,
-                &view,
-                &running,
-                &mut state,
-                &options.state_file,
-                events,
-            )
-            .await?;
+            rethrottle(admin, &view, &running, options, &mut state, events).await?;
             (running, state)
         }
         None => start(admin, plan, &mut view, options, events).await?,
@@ -220,11 +212,16 @@ async fn start<A: KafkaAdmin>(
         .map(WaveEstimate::from)
         .collect();
     state.copy_inputs = Some(CopyInputs::new(&moves, &traffic, options.line_rate));
+    // The directory moves and their throttle are in the state before its first save (the
+    // ledger's, in `throttle`): a run killed after that save resumes them too.
+    state.log_dirs = LogDirProgress::new(log_dir_moves(&runnable, view));
+    state.log_dir_throttle = options
+        .log_dir_throttle
+        .filter(|_| !state.log_dirs.is_empty());
     if let Some(rate) = schedule.throttle {
         throttle(admin, &moves, rate, &mut state, &options.state_file, events).await?;
     }
-    state.log_dirs = LogDirProgress::new(log_dir_moves(&runnable, view));
-    start_log_dir_moves(admin, options, &mut state, events).await?;
+    start_log_dir_moves(admin, &options.state_file, &mut state, events).await?;
     options.state_file.save(&state)?;
     Ok((runnable, state))
 }
@@ -234,23 +231,23 @@ async fn start<A: KafkaAdmin>(
 /// [`LogDirProgress`]).
 async fn start_log_dir_moves<A: KafkaAdmin>(
     admin: &A,
-    options: &ExecuteOptions,
+    state_file: &StateFile,
     state: &mut ExecutionState,
     events: &mut dyn FnMut(ExecuteEvent),
 ) -> Result<(), ExecError> {
     if state.log_dirs.is_empty() {
         return Ok(());
     }
-    if let Some(rate) = options.log_dir_throttle {
+    if let Some(rate) = state.log_dir_throttle {
         let brokers = state.log_dirs.intra_broker_brokers();
-        let changes = log_dir_throttle_changes(admin, &brokers, rate, &mut state.ledger).await?;
-        options.state_file.save(state)?;
-        apply_changes(admin, &changes).await?;
+        let current = broker_configs(admin, &brokers).await?;
+        let changes = log_dir_throttle_changes(&brokers, rate, &current, &mut state.ledger);
         if !changes.is_empty() {
-            events(ExecuteEvent::LogDirThrottled {
+            let event = ExecuteEvent::LogDirThrottled {
                 rate,
                 changes: planned_changes(&changes),
-            });
+            };
+            apply_recorded(admin, &changes, state, state_file, event, events).await?;
         }
     }
     let accepted = state.log_dirs.request(admin).await?;
@@ -273,26 +270,63 @@ async fn throttle<A: KafkaAdmin>(
     let plan = throttle_plan(moves);
     let current = current_configs(admin, &plan).await?;
     let changes = throttle_changes(&plan, rate, &current, &mut state.ledger);
-    // The ledger is saved before the change, so a crash in between still restores.
-    state_file.save(state)?;
-    apply_changes(admin, &changes).await?;
-    events(ExecuteEvent::Throttled {
+    let event = ExecuteEvent::Throttled {
         rate,
         plan,
         changes: planned_changes(&changes),
-    });
+    };
+    apply_recorded(admin, &changes, state, state_file, event, events).await
+}
+
+/// Saves the state, whose ledger holds the prior of every value `changes` replace, then sends
+/// them and announces `event`. In that order: a run killed in between leaves a state file
+/// that still restores every value, and whose resumed run sets what is missing
+/// ([`rethrottle`]).
+async fn apply_recorded<A: KafkaAdmin>(
+    admin: &A,
+    changes: &ConfigChanges,
+    state: &ExecutionState,
+    state_file: &StateFile,
+    event: ExecuteEvent,
+    events: &mut dyn FnMut(ExecuteEvent),
+) -> Result<(), ExecError> {
+    state_file.save(state)?;
+    apply_changes(admin, changes).await?;
+    events(event);
     Ok(())
 }
 
-/// A resumed run sets again, at the rate of record, any throttle of the moves left that is not
-/// in place: the interrupted run may have been killed after saving the ledger and before its
-/// last IncrementalAlterConfigs, and its moves would then copy unthrottled. Values already in
-/// place are not sent again; the ledger keeps the first prior of each key, so the operator's
-/// values still come back exactly. Throttles the operator took back (`throttle clear`, or
-/// `verify` once done) stay off. A broker that is down or not answering is left out (its
-/// configs cannot be read, and it copies nothing while it is down); the run after it is back
-/// sets what it misses.
+/// A resumed run sets again, at the rates of record, any throttle of the moves left that is
+/// not in place — replication throttles and `--log-dir-throttle` alike: the interrupted run may
+/// have been killed after saving the ledger and before its last IncrementalAlterConfigs, and
+/// its moves would then copy unthrottled. Values already in place are not sent again; the
+/// ledger keeps the first prior of each key, so the operator's values still come back exactly.
+/// Throttles the operator took back (`throttle clear`, or `verify` once done) stay off. A
+/// broker that is down or not answering is left out (its configs cannot be read, and it copies
+/// nothing while it is down); the run after it is back sets what it misses.
 async fn rethrottle<A: KafkaAdmin>(
+    admin: &A,
+    view: &ClusterView,
+    running: &Reassignment,
+    options: &ExecuteOptions,
+    state: &mut ExecutionState,
+    events: &mut dyn FnMut(ExecuteEvent),
+) -> Result<(), ExecError> {
+    if state.throttles_restored {
+        return Ok(());
+    }
+    rethrottle_replication(admin, view, running, state, &options.state_file, events).await?;
+    rethrottle_log_dirs(admin, view, options, state, events).await
+}
+
+/// A broker whose configs can be read now.
+fn answering(view: &ClusterView, b: &BrokerId) -> bool {
+    view.alive.contains(b) && !view.unanswered.contains(b)
+}
+
+/// [`rethrottle`] for the replication throttles: the leader and follower lists of the moves
+/// left and the rates of their senders and receivers.
+async fn rethrottle_replication<A: KafkaAdmin>(
     admin: &A,
     view: &ClusterView,
     running: &Reassignment,
@@ -300,27 +334,56 @@ async fn rethrottle<A: KafkaAdmin>(
     state_file: &StateFile,
     events: &mut dyn FnMut(ExecuteEvent),
 ) -> Result<(), ExecError> {
-    let Some(rate) = state.throttle.filter(|_| !state.throttles_restored) else {
+    let Some(rate) = state.throttle else {
         return Ok(());
     };
     let mut plan = throttle_plan(&view.moves(running));
-    let answering = |b: &BrokerId| view.alive.contains(b) && !view.unanswered.contains(b);
-    plan.senders.retain(answering);
-    plan.receivers.retain(answering);
+    plan.senders.retain(|b| answering(view, b));
+    plan.receivers.retain(|b| answering(view, b));
     let current = current_configs(admin, &plan).await?;
     let wanted = throttle_changes(&plan, rate, &current, &mut state.ledger);
     let changes = missing_changes(wanted, &current);
     if changes.is_empty() {
         return Ok(());
     }
-    state_file.save(state)?;
-    apply_changes(admin, &changes).await?;
-    events(ExecuteEvent::Throttled {
+    let event = ExecuteEvent::Throttled {
         rate,
         plan,
         changes: planned_changes(&changes),
-    });
-    Ok(())
+    };
+    apply_recorded(admin, &changes, state, state_file, event, events).await
+}
+
+/// [`rethrottle`] for `--log-dir-throttle`, on the brokers that copy between their own
+/// directories. A state file written before kplan kept the rate of record has none; when its
+/// ledger shows the first run set the throttle, this run's `--log-dir-throttle` stands in.
+async fn rethrottle_log_dirs<A: KafkaAdmin>(
+    admin: &A,
+    view: &ClusterView,
+    options: &ExecuteOptions,
+    state: &mut ExecutionState,
+    events: &mut dyn FnMut(ExecuteEvent),
+) -> Result<(), ExecError> {
+    let recorded_without_rate = state.ledger.entries.iter().any(|e| e.key == LOG_DIR_RATE);
+    let rate = state
+        .log_dir_throttle
+        .or(options.log_dir_throttle.filter(|_| recorded_without_rate));
+    let Some(rate) = rate else {
+        return Ok(());
+    };
+    let mut brokers = state.log_dirs.intra_broker_brokers();
+    brokers.retain(|b| answering(view, b));
+    let current = broker_configs(admin, &brokers).await?;
+    let wanted = log_dir_throttle_changes(&brokers, rate, &current, &mut state.ledger);
+    let changes = missing_changes(wanted, &current);
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let event = ExecuteEvent::LogDirThrottled {
+        rate,
+        changes: planned_changes(&changes),
+    };
+    apply_recorded(admin, &changes, state, &options.state_file, event, events).await
 }
 
 /// Moves by partition, as a wave table looks them up.

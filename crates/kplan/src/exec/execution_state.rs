@@ -86,6 +86,10 @@ pub struct ExecutionState {
     /// The plan's moves between log dirs (JBOD), and which the brokers accepted.
     #[serde(default, skip_serializing_if = "LogDirProgress::is_empty")]
     pub log_dirs: LogDirProgress,
+    /// `--log-dir-throttle` of the run that started the execution, bytes/s: the rate a resumed
+    /// run sets again where it is missing. `None` without one (or in older state files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_dir_throttle: Option<u64>,
 }
 
 /// The copy-time model's inputs, as the state file keeps them.
@@ -220,6 +224,7 @@ impl ExecutionState {
             wave_started: None,
             copy_inputs: None,
             log_dirs: LogDirProgress::default(),
+            log_dir_throttle: None,
         }
     }
 

@@ -17,7 +17,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{ClusterView, DirState, ExecError, LedgerTarget, LogDirMove, ThrottleLedger};
+use super::throttle_changes::own_value;
+use super::{
+    ClusterView, ConfigChanges, CurrentConfigs, DirState, ExecError, LedgerTarget, LogDirMove,
+    ThrottleLedger,
+};
 use crate::kafka::{ConfigChange, ConfigTarget, KafkaAdmin, ReplicaLogDirError};
 use crate::model::BrokerId;
 
@@ -124,32 +128,30 @@ impl LogDirProgress {
     }
 }
 
-/// Sets `--log-dir-throttle` on `brokers`, recording the values it replaces in the ledger first
-/// (the caller saves the ledger before sending the changes).
-pub async fn log_dir_throttle_changes<A: KafkaAdmin>(
-    admin: &A,
+/// The changes that set `--log-dir-throttle` on `brokers` at `rate`, given their current
+/// configs; records the values they replace in the ledger (the first record of a key wins, so a
+/// resumed run keeps the operator's value). The caller saves the ledger before sending them.
+pub fn log_dir_throttle_changes(
     brokers: &BTreeSet<BrokerId>,
     rate: u64,
+    current: &CurrentConfigs,
     ledger: &mut ThrottleLedger,
-) -> Result<Vec<(ConfigTarget, Vec<ConfigChange>)>, ExecError> {
-    let targets: Vec<ConfigTarget> = brokers.iter().map(|b| ConfigTarget::Broker(*b)).collect();
-    if targets.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    for (target, configs) in admin.describe_configs(&targets).await? {
-        let configs = configs?;
-        let prior = configs
-            .get(LOG_DIR_RATE)
-            .filter(|v| v.dynamic_here)
-            .and_then(|v| v.value.clone());
-        if let ConfigTarget::Broker(b) = &target {
-            ledger.record(LedgerTarget::Broker(b.0), LOG_DIR_RATE, prior);
-        }
-        out.push((
-            target,
-            vec![ConfigChange::Set(LOG_DIR_RATE.to_owned(), rate.to_string())],
-        ));
-    }
-    Ok(out)
+) -> ConfigChanges {
+    let empty = BTreeMap::new();
+    brokers
+        .iter()
+        .map(|b| {
+            let target = ConfigTarget::Broker(*b);
+            let configs = current.get(&target).unwrap_or(&empty);
+            ledger.record(
+                LedgerTarget::Broker(b.0),
+                LOG_DIR_RATE,
+                own_value(configs, LOG_DIR_RATE),
+            );
+            (
+                target,
+                vec![ConfigChange::Set(LOG_DIR_RATE.to_owned(), rate.to_string())],
+            )
+        })
+        .collect()
 }

@@ -117,7 +117,7 @@ pub use throttle_commands::{
     clear_throttle, set_throttle, show_throttles, ClearScope, ThrottleCleared, ThrottleListing,
     ThrottleScope, ThrottleSetting,
 };
-pub use throttle_configs::{apply_changes, current_configs, restore_ledger};
+pub use throttle_configs::{apply_changes, broker_configs, current_configs, restore_ledger};
 pub use throttle_plan::{
     format_list, merge_list, remove_entries, throttle_plan, ThrottlePlan, FOLLOWER_RATE,
     FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS,

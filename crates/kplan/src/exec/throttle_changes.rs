@@ -43,7 +43,7 @@ fn config_target(t: &LedgerTarget) -> ConfigTarget {
 }
 
 /// The value set on the resource itself (inherited and default values are not "ours to restore").
-fn own_value(configs: &BTreeMap<String, ConfigValue>, key: &str) -> Option<String> {
+pub(super) fn own_value(configs: &BTreeMap<String, ConfigValue>, key: &str) -> Option<String> {
     configs
         .get(key)
         .filter(|v| v.dynamic_here)

@@ -2,8 +2,11 @@
 //! DescribeConfigs of the resources a throttle plan touches, and IncrementalAlterConfigs (never
 //! the legacy AlterConfigs, which would drop every other dynamic key of the resource).
 
+use std::collections::BTreeSet;
+
 use super::{restore_changes, CurrentConfigs, ExecError, ExecutionState, ThrottlePlan};
 use crate::kafka::{ConfigChange, ConfigTarget, KafkaAdmin, KafkaError};
+use crate::model::BrokerId;
 
 /// Current configs of the resources a throttle plan touches: its topics and its sending and
 /// receiving brokers.
@@ -24,11 +27,28 @@ pub async fn current_configs<A: KafkaAdmin>(
             .union(&plan.receivers)
             .map(|b| ConfigTarget::Broker(*b)),
     );
+    configs_of(admin, &targets).await
+}
+
+/// Current configs of `brokers` (for the log-dir throttle).
+pub async fn broker_configs<A: KafkaAdmin>(
+    admin: &A,
+    brokers: &BTreeSet<BrokerId>,
+) -> Result<CurrentConfigs, KafkaError> {
+    let targets: Vec<ConfigTarget> = brokers.iter().map(|b| ConfigTarget::Broker(*b)).collect();
+    configs_of(admin, &targets).await
+}
+
+/// DescribeConfigs of `targets`; a resource the cluster cannot describe is an error.
+async fn configs_of<A: KafkaAdmin>(
+    admin: &A,
+    targets: &[ConfigTarget],
+) -> Result<CurrentConfigs, KafkaError> {
     let mut out = CurrentConfigs::new();
     if targets.is_empty() {
         return Ok(out);
     }
-    for (t, r) in admin.describe_configs(&targets).await? {
+    for (t, r) in admin.describe_configs(targets).await? {
         out.insert(t, r?);
     }
     Ok(out)
