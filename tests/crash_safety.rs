@@ -61,8 +61,9 @@ impl Moment {
                 nth: rng.gen_range(1..=4),
                 after_us: rng.gen_range(0..4000),
             },
+            // A run takes 0.3–1.5 s: a kill within it lands between waves or while polling.
             _ => Moment::Anytime {
-                after_ms: rng.gen_range(0..1500),
+                after_ms: rng.gen_range(0..700),
             },
         }
     }
@@ -146,6 +147,22 @@ impl Trial {
         }
     }
 
+    /// The JSON events of the latest run (`--output json`).
+    fn events_path(&self) -> PathBuf {
+        self.plan.with_file_name("events.jsonl")
+    }
+
+    /// The polls the latest run saw fail, for its log line: a run that waits out failed polls
+    /// (1 s, 2 s, 4 s … up to 30 s apart) is slow for that reason, not for the copies.
+    fn failed_polls(&self) -> String {
+        let text = std::fs::read_to_string(self.events_path()).unwrap_or_default();
+        let failed: Vec<&str> = text.lines().filter(|l| l.contains("poll_failed")).collect();
+        match failed.first() {
+            None => String::new(),
+            Some(first) => format!("; {} failed poll(s), the first: {first}", failed.len()),
+        }
+    }
+
     fn state_path(&self) -> PathBuf {
         PathBuf::from(format!("{}.state", self.plan.display()))
     }
@@ -162,7 +179,7 @@ impl Trial {
     fn spawn(&self, args: &[&str]) -> Child {
         Command::new(env!("CARGO_BIN_EXE_kplan"))
             .args(args)
-            .stdout(Stdio::null())
+            .stdout(std::fs::File::create(self.events_path()).unwrap())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap()
@@ -181,6 +198,11 @@ impl Trial {
             "--wait",
             "--poll-interval",
             "50ms",
+            // The simulated topics take no produce traffic: the default 5 s sample of a
+            // throttled start would measure nothing, and each fresh start would spend its first
+            // 5 s there (most "random time" kills landed in it, before anything changed).
+            "--traffic-sample",
+            "0s",
             "--output",
             "json",
         ];
@@ -225,8 +247,11 @@ impl Trial {
                     .unwrap()
                     .read_to_string(&mut err)
                     .unwrap();
-                self.log
-                    .push(format!("{what} {moment:?}: ran to the end ({status})"));
+                self.log.push(format!(
+                    "{what} {moment:?}: ran to the end in {:?} ({status}){}",
+                    started.elapsed(),
+                    self.failed_polls()
+                ));
                 if !status.success() {
                     self.fail(&format!("{what} failed: {err}"));
                 }
@@ -264,13 +289,14 @@ impl Trial {
                 child.wait().unwrap();
                 let leftover = self.temp_files();
                 self.log.push(format!(
-                    "{what} {moment:?}: killed at {:?}{}",
+                    "{what} {moment:?}: killed at {:?}{}{}",
                     started.elapsed(),
                     if leftover > 0 {
                         " while writing the state file"
                     } else {
                         ""
-                    }
+                    },
+                    self.failed_polls()
                 ));
                 self.assert_state_readable();
                 return true;
@@ -449,6 +475,7 @@ fn trials(var: &str, default: u64) -> std::ops::Range<u64> {
 fn execute_killed_at_random_moments_resumes_to_the_same_end() {
     let mut kills = BTreeMap::<&str, usize>::new();
     for seed in trials("KPLAN_CRASH_TRIALS", 24) {
+        let trial_started = Instant::now();
         let mut t = Trial::start(seed, 20.0, 100 * MB);
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
         for _ in 0..rng.gen_range(1..=3) {
@@ -467,6 +494,12 @@ fn execute_killed_at_random_moments_resumes_to_the_same_end() {
         let child = t.execute();
         t.run("execute", child, None);
         t.assert_complete();
+        // Each trial's runs and their times: a slow run shows here (`--nocapture`).
+        eprintln!(
+            "seed {seed}: {:.1} s\n    {}",
+            trial_started.elapsed().as_secs_f64(),
+            t.log.join("\n    ")
+        );
     }
     eprintln!("kills: {kills:?}");
     assert!(
