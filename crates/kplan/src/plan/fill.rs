@@ -66,10 +66,18 @@ struct Candidate {
     score: f64,
 }
 
+/// What a fill move reads of a candidate replica, in one place: its shape and its topic. A move
+/// prices thousands of replicas of random partitions, so each costs a cache miss; reading the
+/// topic from the partition as well cost a second one.
+struct FillItem {
+    shape: [f64; 4],
+    topic: usize,
+}
+
 /// The fill's own state: every partition's shape, each broker's expected load in the shaped
 /// dimensions, and where each source's window starts next.
 struct Filler {
-    shapes: Vec<[f64; 4]>,
+    shapes: Vec<FillItem>,
     expected: Vec<[f64; 4]>,
     cursor: Vec<usize>,
 }
@@ -77,12 +85,19 @@ struct Filler {
 impl Filler {
     fn new(st: &Placement) -> Self {
         let pb = st.pb;
-        let shapes: Vec<[f64; 4]> = pb.parts.iter().map(shape).collect();
+        let shapes: Vec<FillItem> = pb
+            .parts
+            .iter()
+            .map(|part| FillItem {
+                shape: shape(part),
+                topic: part.topic,
+            })
+            .collect();
         let mut expected = vec![[0.0; 4]; pb.broker_count()];
         for (p, reps) in st.replicas.iter().enumerate() {
             for &b in reps {
                 for d in 0..4 {
-                    expected[b][d] += shapes[p][d];
+                    expected[b][d] += shapes[p].shape[d];
                 }
             }
         }
@@ -95,8 +110,8 @@ impl Filler {
 
     fn record(&mut self, p: usize, src: Bx, dst: Bx) {
         for d in 0..4 {
-            self.expected[src][d] -= self.shapes[p][d];
-            self.expected[dst][d] += self.shapes[p][d];
+            self.expected[src][d] -= self.shapes[p].shape[d];
+            self.expected[dst][d] += self.shapes[p].shape[d];
         }
     }
 }
@@ -188,12 +203,12 @@ fn best_fill(
         let window = hosted[start..].iter().chain(&hosted[..start]).take(WINDOW);
         for &p in window {
             let p = p as usize;
-            let a = &filler.shapes[p];
+            let FillItem { shape: a, topic } = &filler.shapes[p];
+            let topic = *topic;
             let mut score = 0.0;
             for d in 0..4 {
                 score += unit[d] * (a[d] - target[d]).abs();
             }
-            let topic = pb.parts[p].topic;
             score += SPREAD_EMPHASIS
                 * (st.spread_delta(topic, s, -1, false) + st.spread_delta(topic, b, 1, false));
             let better = best
