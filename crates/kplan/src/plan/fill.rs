@@ -66,18 +66,24 @@ struct Candidate {
     score: f64,
 }
 
-/// What a fill move reads of a candidate replica, in one place: its shape and its topic. A move
-/// prices thousands of replicas of random partitions, so each costs a cache miss; reading the
-/// topic from the partition as well cost a second one.
+/// What a fill move reads of a candidate replica: the partition, its topic and its shape.
+#[derive(Clone, Copy)]
 struct FillItem {
+    p: u32,
+    topic: u32,
     shape: [f64; 4],
-    topic: usize,
 }
 
-/// The fill's own state: every partition's shape, each broker's expected load in the shaped
-/// dimensions, and where each source's window starts next.
+/// The fill's own state: each broker's replicas as [`FillItem`]s, each broker's expected load
+/// in the shaped dimensions, and where each source's window starts next.
+///
+/// `hosted[b]` mirrors `Placement::hosted[b]` item for item, in the same order (the fill is the
+/// only change to the placement while it runs, and [`Filler::record`] repeats its swap-remove
+/// and push), so the windows are the ones the placement's lists give. A move prices thousands of
+/// replicas of random partitions; read through the partitions each cost a cache miss or two,
+/// read from here they are contiguous (at a million partitions this was most of the stage).
 struct Filler {
-    shapes: Vec<FillItem>,
+    hosted: Vec<Vec<FillItem>>,
     expected: Vec<[f64; 4]>,
     cursor: Vec<usize>,
 }
@@ -85,33 +91,44 @@ struct Filler {
 impl Filler {
     fn new(st: &Placement) -> Self {
         let pb = st.pb;
-        let shapes: Vec<FillItem> = pb
-            .parts
+        let item = |p: u32| FillItem {
+            p,
+            topic: pb.parts[p as usize].topic as u32,
+            shape: shape(&pb.parts[p as usize]),
+        };
+        let hosted: Vec<Vec<FillItem>> = st
+            .hosted
             .iter()
-            .map(|part| FillItem {
-                shape: shape(part),
-                topic: part.topic,
-            })
+            .map(|list| list.iter().map(|&p| item(p)).collect())
             .collect();
         let mut expected = vec![[0.0; 4]; pb.broker_count()];
         for (p, reps) in st.replicas.iter().enumerate() {
+            let a = shape(&pb.parts[p]);
             for &b in reps {
                 for d in 0..4 {
-                    expected[b][d] += shapes[p].shape[d];
+                    expected[b][d] += a[d];
                 }
             }
         }
         Filler {
-            shapes,
+            hosted,
             expected,
             cursor: vec![0; pb.broker_count()],
         }
     }
 
+    /// `p` moved from `src` to `dst`: the same list changes as `Placement::move_replica`.
     fn record(&mut self, p: usize, src: Bx, dst: Bx) {
+        let list = &mut self.hosted[src];
+        let i = list
+            .iter()
+            .position(|x| x.p as usize == p)
+            .expect("the source hosts p");
+        let item = list.swap_remove(i);
+        self.hosted[dst].push(item);
         for d in 0..4 {
-            self.expected[src][d] -= self.shapes[p].shape[d];
-            self.expected[dst][d] += self.shapes[p].shape[d];
+            self.expected[src][d] -= item.shape[d];
+            self.expected[dst][d] += item.shape[d];
         }
     }
 }
@@ -197,14 +214,12 @@ fn best_fill(
             let give = (filler.expected[s][d] - mean[d]) / surplus;
             target[d] = (0.5 * (want + give)).max(0.0);
         }
-        let hosted = &st.hosted[s];
+        let hosted = &filler.hosted[s];
+        debug_assert_eq!(hosted.len(), st.hosted[s].len());
         let start = filler.cursor[s] % hosted.len().max(1);
-        filler.cursor[s] = start + WINDOW;
         let window = hosted[start..].iter().chain(&hosted[..start]).take(WINDOW);
-        for &p in window {
-            let p = p as usize;
-            let FillItem { shape: a, topic } = &filler.shapes[p];
-            let topic = *topic;
+        for item in window {
+            let (p, topic, a) = (item.p as usize, item.topic as usize, &item.shape);
             let mut score = 0.0;
             for d in 0..4 {
                 score += unit[d] * (a[d] - target[d]).abs();
@@ -221,6 +236,7 @@ fn best_fill(
                 best = Some(Candidate { p, src: s, score });
             }
         }
+        filler.cursor[s] = start + WINDOW;
     }
     best
 }
