@@ -222,7 +222,7 @@ fn main() {
             .or_default()
             .add(seed, &outcome, millis);
         let done = seed - from + 1;
-        if done % PROGRESS_EVERY == 0 && done < count {
+        if done.is_multiple_of(PROGRESS_EVERY) && done < count {
             eprintln!(
                 "{done}/{count} seeds in {:.0} s: {} valid, {} refused, {} invalid, {} internal",
                 started.elapsed().as_secs_f64(),
