@@ -188,6 +188,22 @@ impl Jbod {
         );
         seen
     }
+
+    /// How every resumed run must end: partition 0's replica on broker 1 sits in the directory
+    /// the plan names with nothing left copying, and broker 1's log-dir rate is the operator's
+    /// again (`None`: there was none).
+    fn assert_moved_and_restored(&self, target0: &str, operator_rate: Option<&str>) {
+        assert_eq!(
+            self.dirs(0, 1),
+            (target0.to_owned(), None),
+            "moved between the dirs"
+        );
+        assert_eq!(
+            self.log_dir_rate(1).as_deref(),
+            operator_rate,
+            "the operator's log-dir rate is back"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -329,12 +345,7 @@ async fn a_resumed_run_sets_the_log_dir_throttle_the_first_run_missed() {
         )),
         "{events:?}"
     );
-    assert_eq!(j.dirs(0, 1), (target0, None));
-    assert_eq!(
-        j.log_dir_rate(1).as_deref(),
-        Some("3333333"),
-        "the operator's rate is back"
-    );
+    j.assert_moved_and_restored(&target0, Some("3333333"));
 }
 
 /// A run that ends at its replication throttle (its first IncrementalAlterConfigs) has saved
@@ -353,13 +364,12 @@ async fn a_run_ended_at_its_first_throttle_resumes_its_directory_moves() {
     })
     .await;
     assert!(!dir_copy_unthrottled, "the directory copy ran unthrottled");
-    assert_eq!(j.dirs(0, 1), (target0, None), "moved between the dirs");
+    j.assert_moved_and_restored(&target0, None);
     assert_eq!(
         j.dirs(1, 1),
         ("/data/d2".to_owned(), None),
         "created in the dir named"
     );
-    assert_eq!(j.log_dir_rate(1), None, "the log-dir throttle is restored");
     let report = exec::verify(&j.admin, &j.plan, &j.verify_options(), &mut |_| {})
         .await
         .unwrap();

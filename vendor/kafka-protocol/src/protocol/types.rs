@@ -985,7 +985,7 @@ impl<T, E: Decoder<T>> Decoder<Option<Vec<T>>> for Array<E> {
         match Int32.decode(buf)? {
             -1 => Ok(None),
             n if n >= 0 => {
-                // kplan patch (vendor/kafka-protocol/README.md): `n` comes off the wire; every
+                // kplan patch (vendor/kafka-protocol/README.kplan.md): `n` comes off the wire; every
                 // element takes at least one byte, so reserve no more than the bytes left.
                 let mut result = Vec::with_capacity((n as usize).min(buf.remaining()));
                 for _ in 0..n {
@@ -1095,7 +1095,7 @@ impl<T, E: Decoder<T>> Decoder<Option<Vec<T>>> for CompactArray<E> {
         match UnsignedVarInt.decode(buf)? {
             0 => Ok(None),
             n => {
-                // kplan patch (vendor/kafka-protocol/README.md): as in `Array` above.
+                // kplan patch (vendor/kafka-protocol/README.kplan.md): as in `Array` above.
                 let mut result = Vec::with_capacity(((n - 1) as usize).min(buf.remaining()));
                 for _ in 1..n {
                     result.push(self.0.decode(buf)?);
