@@ -14,6 +14,22 @@
 //! where `hi' = 0` for movable replicas on brokers that may not host them, and `keep_p` is the
 //! most current replicas a valid final placement of `p` can keep: on eligible brokers, and with
 //! `kept − racks(kept) ≤ RF' − q` since the `RF' − kept` arrivals add at most that many racks.
+//!
+//! The arrivals the underfull brokers `U = {b ∈ E : lo'(b) > L(b)}` need are not all a plan
+//! makes: a partition whose final replicas cannot all be current ones or on `U` (a drained
+//! replica whose partition already spans the racks of the newcomers must go to another broker of
+//! the racks it lacks) brings an arrival somewhere else too. Every move is an arrival, on `U` or
+//! off it, so
+//!
+//! ```text
+//! moves ≥ Σ_{b∈E} max(0, lo'(b) − L(b))  +  Σ_p out_p
+//! out_p = RF'_p − min(RF'_p, racks(K_p) + min(|K_p| − racks(K_p), RF'_p − q_p)),
+//! K_p   = (current replicas of p on eligible brokers) ∪ U
+//! ```
+//!
+//! `out_p` is the fewest of p's final replicas that lie off `K_p` — each of them an arrival off
+//! `U` — by the same rack count as `keep_p` with `K_p` in place of the kept replicas. Bytes
+//! likewise, with the disk band's `U` and `size_p` per arrival.
 
 use std::collections::BTreeSet;
 
@@ -59,20 +75,86 @@ fn keep(st: &Placement, part: &crate::plan::problem::Part) -> usize {
         .copied()
         .filter(|&b| pb.eligible[b])
         .collect();
-    if !pb.rack_aware {
-        return kept.len().min(part.target_rf);
-    }
     let racks = kept
         .iter()
         .map(|&b| pb.rack_of[b])
         .collect::<BTreeSet<_>>()
         .len();
-    let duplicates = kept.len() - racks;
-    let spare = part.target_rf.saturating_sub(part.racks_required);
-    (racks + duplicates.min(spare)).min(part.target_rf)
+    most_within(st, part, kept.len(), racks)
 }
 
-/// The arrival and departure bounds of resource `r` (0 when its goal is off).
+/// The most final replicas of `part` a valid placement can take from a set of `size` brokers
+/// spanning `racks` racks: the `RF' − k` taken elsewhere add at most that many racks, so
+/// `k − racks(k) ≤ RF' − q`.
+fn most_within(
+    st: &Placement,
+    part: &crate::plan::problem::Part,
+    size: usize,
+    racks: usize,
+) -> usize {
+    let rf = part.target_rf;
+    if !st.pb.rack_aware {
+        return size.min(rf);
+    }
+    let spare = rf.saturating_sub(part.racks_required);
+    (racks + (size - racks).min(spare)).min(rf)
+}
+
+/// The underfull brokers `U`, as a set and by rack, so `out_p` costs O(RF) per partition.
+struct Underfull {
+    member: Vec<bool>,
+    count: usize,
+    in_rack: Vec<bool>,
+    racks: usize,
+}
+
+impl Underfull {
+    fn new(st: &Placement, underfull: &[usize]) -> Self {
+        let pb = st.pb;
+        let mut member = vec![false; pb.broker_count()];
+        let rack_count = pb.rack_of.iter().flatten().max().map_or(0, |&r| r + 1);
+        let mut in_rack = vec![false; rack_count];
+        for &b in underfull {
+            member[b] = true;
+            if let Some(r) = pb.rack_of[b] {
+                in_rack[r] = true;
+            }
+        }
+        let racks = in_rack.iter().filter(|&&x| x).count();
+        Underfull {
+            member,
+            count: underfull.len(),
+            in_rack,
+            racks,
+        }
+    }
+
+    /// `out_p`: the fewest final replicas of `part` on neither a current replica's broker nor an
+    /// underfull one, over every valid placement.
+    fn off(&self, st: &Placement, part: &crate::plan::problem::Part) -> usize {
+        let pb = st.pb;
+        let mut size = self.count;
+        let mut racks = self.racks;
+        let mut seen: Vec<usize> = Vec::new();
+        for &b in part
+            .current
+            .iter()
+            .filter(|&&b| pb.eligible[b] && !self.member[b])
+        {
+            size += 1;
+            if let Some(r) = pb.rack_of[b] {
+                if !self.in_rack[r] && !seen.contains(&r) {
+                    seen.push(r);
+                    racks += 1;
+                }
+            }
+        }
+        part.target_rf - most_within(st, part, size, racks)
+    }
+}
+
+/// The arrival and departure bounds of resource `r` (0 when its goal is off); arrivals count
+/// those on the underfull brokers and, per partition, `out_p` off them.
 fn by_band(
     st: &Placement,
     request: &PlanRequest,
@@ -89,10 +171,14 @@ fn by_band(
     let lo = band.lo.min(bound.min_load);
     let hi = band.hi.max(bound.max_load);
     let (mut arrivals, mut departures) = (0.0, 0.0);
+    let mut underfull = Vec::new();
     for b in 0..pb.broker_count() {
         let load = st.load[b][r.index()];
         if pb.eligible[b] {
-            arrivals += (lo - load).max(0.0);
+            if lo > load {
+                arrivals += lo - load;
+                underfull.push(b);
+            }
             departures += (load - hi).max(0.0);
         } else {
             // Every movable replica leaves a broker that may not host it.
@@ -102,5 +188,13 @@ fn by_band(
                 .sum::<f64>();
         }
     }
-    arrivals.max(departures + added)
+    // Arrivals off U, which no valid placement can avoid.
+    let u = Underfull::new(st, &underfull);
+    let off: f64 = pb
+        .parts
+        .iter()
+        .filter(|p| p.movable)
+        .map(|part| u.off(st, part) as f64 * part.replica_load(r))
+        .sum();
+    (arrivals + off).max(departures + added)
 }
