@@ -289,7 +289,9 @@ impl PartitionEntry {
     }
 }
 
-/// The part of the file the planner needs, each partition converted as it is parsed.
+/// The part of the file the planner needs, each partition converted as it is parsed. The
+/// extensions the planner does not use are parsed too (they are small), so both readers accept
+/// the same files: a malformed `capture` block is refused by `generate` as by the file form.
 #[derive(Deserialize)]
 struct StreamedSnapshot {
     version: u32,
@@ -297,12 +299,23 @@ struct StreamedSnapshot {
     cluster_id: Option<String>,
     brokers: Vec<BrokerEntry>,
     topics: Vec<StreamedTopic>,
+    #[serde(default, rename = "capture")]
+    _capture: Option<CaptureInfo>,
+    #[serde(default, rename = "broker_configs")]
+    _broker_configs: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default, rename = "reassignments")]
+    _reassignments: Vec<ReassignmentEntry>,
 }
 
 #[derive(Deserialize)]
 struct StreamedTopic {
     name: String,
     partitions: Vec<StreamedPartition>,
+    /// Checked like the file form's, unused by the planner.
+    #[serde(default, rename = "internal")]
+    _internal: bool,
+    #[serde(default, rename = "configs")]
+    _configs: BTreeMap<String, String>,
 }
 
 /// A partition as parsed: the model partition, and its `log_dirs` entries with their paths
@@ -425,6 +438,49 @@ mod tests {
         assert_eq!(p.leader, Some(BrokerId(1)));
         assert_eq!(p.isr, vec![BrokerId(1), BrokerId(0)]);
         assert_eq!(p.size_bytes, 0);
+    }
+
+    /// The fuzz finding (fuzz/findings/snapshot/crash-6c2b…): a `capture` block without its
+    /// `traffic_source` (the key mangled) was accepted by the streamed reader, which skipped the
+    /// extensions, and refused by the file form. Both refuse it now, naming where.
+    #[test]
+    fn malformed_extensions_are_refused_by_both_readers() {
+        let finding = include_str!(
+            "../../../../fuzz/findings/snapshot/crash-6c2b5f4aa08e7bd5808d0cf8fbbaf8a4e2e6d65f"
+        );
+        let err = parse(finding).unwrap_err();
+        assert!(err.starts_with("c.json: at capture"), "{err}");
+        assert!(err.contains("traffic_source"), "{err}");
+        assert!(snapshot_file_from_str(Path::new("c.json"), finding).is_err());
+        let base = r#"{"version":1,"brokers":[{"id":0}],"topics":[{"name":"t","partitions":[{"partition":0,"replicas":[0]}]"#;
+        for (bad, at) in [
+            (
+                format!(r#"{base}}}],"broker_configs":{{"0":{{"k":5}}}}}}"#),
+                "broker_configs",
+            ),
+            (
+                format!(r#"{base}}}],"reassignments":[{{"topic":"t"}}]}}"#),
+                "reassignments[0]",
+            ),
+            (
+                format!(r#"{base},"configs":["x"]}}]}}"#),
+                "topics[0].configs",
+            ),
+            (
+                format!(r#"{base},"internal":"yes"}}]}}"#),
+                "topics[0].internal",
+            ),
+        ] {
+            let err = parse(&bad).unwrap_err();
+            assert!(err.starts_with(&format!("c.json: at {at}")), "{bad}: {err}");
+            assert!(snapshot_file_from_str(Path::new("c.json"), &bad).is_err());
+        }
+        // Well-formed extensions still read.
+        parse(&format!(
+            r#"{base},"internal":true,"configs":{{"a":"b"}}}}],"broker_configs":{{"":{{"k":"v"}}}},
+               "reassignments":[{{"topic":"t","partition":0,"replicas":[0],"adding":[],"removing":[]}}]}}"#
+        ))
+        .unwrap();
     }
 
     #[test]

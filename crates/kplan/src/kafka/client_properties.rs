@@ -217,6 +217,24 @@ pub fn settings_from(
 }
 
 /// A `client.properties` as read, named for its errors.
+/// A value for an error message: quoted when it is one plain word, as every value these messages
+/// are about should be; otherwise only its length. A trailing backslash folds the next line into
+/// a value (`security.protocol=SASL_SSL\` before `sasl.jaas.config=... password="..."` makes the
+/// protocol `SASL_SSLsasl.jaas.config=...`), so a value holding a separator (`=`, `:`, a space)
+/// or a quote may carry another key's secret, and is never echoed — not even upper-cased.
+fn shown(value: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./~+".contains(c);
+    if !value.is_empty() && value.len() <= 64 && value.chars().all(plain) {
+        format!("'{value}'")
+    } else {
+        format!(
+            "the value ({} characters, not shown: it is not one word, so it may hold a line \
+             folded into it by a trailing backslash)",
+            value.chars().count()
+        )
+    }
+}
+
 struct ClientProperties {
     name: String,
     props: BTreeMap<String, String>,
@@ -262,7 +280,7 @@ impl ClientProperties {
         let ms: u64 = ms.parse().map_err(|_| {
             self.bad(
                 "request.timeout.ms",
-                format!("'{ms}' is not a number of milliseconds"),
+                format!("{} is not a number of milliseconds", shown(ms)),
             )
         })?;
         Ok(Some(std::time::Duration::from_millis(ms)))
@@ -282,7 +300,10 @@ impl ClientProperties {
                 Some(other) => {
                     return Err(self.bad(
                         "security.protocol",
-                        format!("'{other}' is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"),
+                        format!(
+                            "{} is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL",
+                            shown(other)
+                        ),
                     ))
                 }
             },
@@ -330,7 +351,10 @@ impl ClientProperties {
             other => {
                 return Err(self.bad(
                     "sasl.mechanism",
-                    format!("'{other}' is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER"),
+                    format!(
+                        "{} is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER",
+                        shown(other)
+                    ),
                 ))
             }
         })
@@ -347,6 +371,14 @@ impl ClientProperties {
                     "OAUTHBEARER needs the token endpoint (client credentials flow)",
                 )
             })?;
+        // Errors about the endpoint quote it (krafka's included), so one that cannot be a URL —
+        // a line folded into it by a trailing backslash, say — is refused here, unquoted.
+        if endpoint.contains(|c: char| c.is_whitespace() || c == '"' || c == ';') {
+            return Err(self.bad(
+                "sasl.oauthbearer.token.endpoint.url",
+                format!("{} is not a URL", shown(endpoint)),
+            ));
+        }
         let (Some(id), Some(secret)) = (jaas.get("clientId"), jaas.get("clientSecret")) else {
             return Err(self.bad(
                 "sasl.jaas.config",
@@ -375,7 +407,10 @@ impl ClientProperties {
             Some(t) if t != "PEM" => {
                 return Err(self.bad(
                     "sasl.jaas.config",
-                    format!("the token endpoint's ssl.truststore.type \"{t}\" is not supported; convert it to PEM"),
+                    format!(
+                        "the token endpoint's ssl.truststore.type {} is not supported; convert it to PEM",
+                        shown(&t)
+                    ),
                 ))
             }
             _ => {}
@@ -429,10 +464,10 @@ impl ClientProperties {
             Some(other @ ("JKS" | "PKCS12")) => Err(self.bad(type_key, format!(
                 "{other} {kind}s are not supported; convert to PEM (e.g. keytool -exportcert -rfc, or openssl pkcs12 -nodes) and set {type_key}=PEM"
             ))),
-            Some(other) => Err(self.bad(type_key, format!("'{other}' is not supported; use PEM"))),
+            Some(other) => Err(self.bad(type_key, format!("{} is not supported; use PEM", shown(other)))),
             None if looks_binary => Err(self.bad(loc_key, format!(
                 "{} looks like a JKS/PKCS12 {kind} (Java's default type); convert it to PEM and set {type_key}=PEM",
-                loc.map(String::as_str).unwrap_or_default()
+                shown(loc.map(String::as_str).unwrap_or_default())
             ))),
             None => Ok(()),
         }
@@ -494,6 +529,65 @@ plain.backslash=a\b
         assert_eq!(p["\u{fe}\u{ff}k"], "v");
         let p = parse_properties(b"\xef\xbb\xbfk=v").unwrap();
         assert_eq!(p["\u{ef}\u{bb}\u{bf}k"], "v");
+    }
+
+    /// The second fuzz finding (fuzz/findings/client_properties/crash-baee…): an odd run of
+    /// backslashes ends `security.protocol`'s line, so the JAAS line the fuzz target appends is
+    /// folded into the protocol, and the error quoted that value — password and client secret
+    /// included, upper-cased. A value that is not one plain word is now described, not shown.
+    #[test]
+    fn a_value_with_a_folded_line_is_never_echoed() {
+        let finding: &[u8] = include_bytes!(
+            "../../../../fuzz/findings/client_properties/crash-baee53db0312f06b529b2f81e025076f7be529c9"
+        );
+        let mut file = finding[1..].to_vec();
+        file.extend_from_slice(
+            b"\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required \
+              username=\"fuzz\" password=\"Zq8pw-SENTINEL-7Kx\";\n",
+        );
+        let e = settings(&String::from_utf8_lossy(&file))
+            .unwrap_err()
+            .to_string();
+        assert!(!e.to_ascii_lowercase().contains("sentinel"), "{e}");
+        assert!(e.contains("security.protocol: the value ("), "{e}");
+        // Every key that quotes its value, folded into the next line the same way.
+        for key in [
+            "security.protocol",
+            "sasl.mechanism",
+            "request.timeout.ms",
+            "ssl.truststore.type",
+            "ssl.keystore.type",
+        ] {
+            let protocol = if key == "sasl.mechanism" {
+                "SASL_SSL"
+            } else {
+                "SSL"
+            };
+            let text = format!(
+                "security.protocol={protocol}\n{key}=x\\\n  ssl.key.password=Hunter2-secret\n"
+            );
+            let e = settings(&text).unwrap_err().to_string();
+            assert!(!e.to_ascii_lowercase().contains("hunter2"), "{key}: {e}");
+            assert!(e.contains(&format!("{key}: the value (")), "{key}: {e}");
+        }
+        // A token endpoint with the JAAS line folded into it.
+        let e = settings(
+            "security.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER\n\
+             sasl.oauthbearer.token.endpoint.url=https://idp/token\\\n\
+             sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule \
+             required clientId=\"c\" clientSecret=\"Hunter2-secret\";\n\
+             sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule \
+             required clientId=\"c\" clientSecret=\"other\";\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!e.to_ascii_lowercase().contains("hunter2"), "{e}");
+        assert!(e.contains("is not a URL"), "{e}");
+        // A plain mistyped word is still quoted, so the operator sees the typo.
+        let e = settings("security.protocol=SASL_SLL\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("'SASL_SLL' is not one of"), "{e}");
     }
 
     /// The fuzz finding (fuzz/findings/client_properties/): NUL bytes, a leading FE FF and blank
