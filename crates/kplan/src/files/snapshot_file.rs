@@ -589,4 +589,28 @@ mod tests {
         let text = serde_json::to_string(&SnapshotFile::from_cluster(&c)).unwrap();
         assert_eq!(parse(&text).unwrap(), c);
     }
+
+    /// The fuzz finding (fuzz/findings/snapshot/crash-4f3c…): a 41-digit rate was read one unit
+    /// in the last place off, and the number kplan then wrote read back as another, so the file
+    /// form changed the cluster. serde_json's `float_roundtrip` parses correctly rounded.
+    #[test]
+    fn long_numbers_read_back_bit_for_bit() {
+        let finding = include_str!(
+            "../../../../fuzz/findings/snapshot/crash-4f3c2c7fb4de7ea2cc59f506ba1ab3d06d11b4ec"
+        );
+        let c = parse(finding).unwrap();
+        let rate = c.topics()[0].partitions[0].bytes_in_per_sec;
+        assert_eq!(rate, 50000555555555555555555555555555555555555.0);
+        let text = serde_json::to_string(&SnapshotFile::from_cluster(&c)).unwrap();
+        assert_eq!(parse(&text).unwrap(), c);
+        for literal in [
+            "0.30000000000000004",
+            "2.2250738585072011e-308",
+            "9007199254740993",
+        ] {
+            let x: f64 = literal.parse().unwrap();
+            let back: f64 = serde_json::from_str(literal).unwrap();
+            assert_eq!(back.to_bits(), x.to_bits(), "{literal}");
+        }
+    }
 }
