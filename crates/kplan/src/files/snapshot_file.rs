@@ -590,6 +590,22 @@ mod tests {
         assert_eq!(parse(&text).unwrap(), c);
     }
 
+    /// The fuzz finding (fuzz/findings/snapshot/crash-1592…): a file naming `/data/d2` before
+    /// `/data/d1` gave the directories other ids than the file kplan writes from the cluster
+    /// (topics by name), so the clusters differed in ids alone. Ids are now in path order.
+    #[test]
+    fn log_dir_ids_do_not_depend_on_the_files_order() {
+        let finding = include_str!(
+            "../../../../fuzz/findings/snapshot/crash-1592649646120dc7ecc95f337a6d68e8baa34560"
+        );
+        let c = parse(finding).unwrap();
+        let text = serde_json::to_string(&SnapshotFile::from_cluster(&c)).unwrap();
+        assert_eq!(parse(&text).unwrap(), c);
+        let d1 = c.log_dirs().id("/data/d1").unwrap();
+        let d2 = c.log_dirs().id("/data/d2").unwrap();
+        assert!(d1 < d2, "{d1:?} {d2:?}");
+    }
+
     /// The fuzz finding (fuzz/findings/snapshot/crash-4f3c…): a 41-digit rate was read one unit
     /// in the last place off, and the number kplan then wrote read back as another, so the file
     /// form changed the cluster. serde_json's `float_roundtrip` parses correctly rounded.

@@ -57,7 +57,7 @@ impl Cluster {
     }
 
     /// The same cluster with its log directories. The partitions' [`ReplicaLogDirs`](super::ReplicaLogDirs)
-    /// are ids of `dirs`. A broker that lists its directories must list every directory its
+    /// are ids of `dirs`; the cluster renumbers them in path order. A broker that lists its directories must list every directory its
     /// replicas are in; a broker that lists none gets the directories its replicas name.
     pub fn with_log_dirs(mut self, mut dirs: LogDirs) -> Result<Cluster, ModelError> {
         for (broker, list) in dirs.brokers() {
@@ -97,6 +97,10 @@ impl Cluster {
                     });
                 }
             }
+        }
+        let (dirs, new_id) = dirs.renumbered();
+        for p in self.topics.iter_mut().flat_map(|t| t.partitions.iter_mut()) {
+            p.log_dirs.renumber(&new_id);
         }
         self.log_dirs = dirs;
         Ok(self)

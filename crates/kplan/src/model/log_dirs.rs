@@ -30,6 +30,41 @@ impl LogDirs {
         Ok(id)
     }
 
+    /// The same directories with their ids in path order, and the new id of each old one: the
+    /// model then does not depend on the order in which a file, or a capture, first named the
+    /// paths (a snapshot read back from its own file form is the same cluster, ids included).
+    pub(super) fn renumbered(self) -> (LogDirs, Vec<LogDirId>) {
+        let mut order: Vec<usize> = (0..self.paths.len()).collect();
+        order.sort_by(|&a, &b| self.paths[a].cmp(&self.paths[b]));
+        let mut new_id = vec![LogDirId(0); self.paths.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_id[old] = LogDirId(new as u16);
+        }
+        let mut paths = self.paths;
+        let paths: Vec<String> = order
+            .iter()
+            .map(|&old| std::mem::take(&mut paths[old]))
+            .collect();
+        let ids = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.clone(), LogDirId(i as u16)))
+            .collect();
+        let mut brokers = self.brokers;
+        // Each broker's list stays sorted by path; only the ids change.
+        for d in brokers.values_mut().flatten() {
+            d.id = new_id[d.id.index()];
+        }
+        (
+            LogDirs {
+                paths,
+                ids,
+                brokers,
+            },
+            new_id,
+        )
+    }
+
     /// The path of an interned id.
     pub fn path(&self, id: LogDirId) -> &str {
         self.paths.get(id.index()).map_or("?", String::as_str)

@@ -30,6 +30,13 @@ impl ReplicaLogDirs {
         ids.get(i).filter(|&&d| d != UNKNOWN).map(|&d| LogDirId(d))
     }
 
+    /// The same entries with every id `d` replaced by `new_id[d]`.
+    pub(super) fn renumber(&mut self, new_id: &[LogDirId]) {
+        for d in self.0.iter_mut().flatten().filter(|d| **d != UNKNOWN) {
+            *d = new_id[*d as usize].0;
+        }
+    }
+
     /// True when no replica's directory is known.
     pub fn is_empty(&self) -> bool {
         self.0.is_none()
