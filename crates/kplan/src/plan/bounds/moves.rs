@@ -30,6 +30,13 @@
 //! `out_p` is the fewest of p's final replicas that lie off `K_p` — each of them an arrival off
 //! `U` — by the same rack count as `keep_p` with `K_p` in place of the kept replicas. Bytes
 //! likewise, with the disk band's `U` and `size_p` per arrival.
+//!
+//! Nothing in that argument needs all of `U`: for any `W ⊆ U`, the arrivals on `W` and those off
+//! `K_p(W)` are disjoint, so `moves ≥ Σ_{b∈W} (lo'(b) − L(b)) + Σ_p out_p(W)`. A broker barely
+//! under its band adds little to the first sum but may open a whole rack to every partition,
+//! emptying the second; so the bound is the best of `W` = the `k` most underfull brokers for
+//! `k = 1, 2, 4, …, |U|` (and `W = ∅`, which is the repair bound). Each `W` costs one pass over
+//! the partitions, O(P·RF·log|U|) in all.
 
 use std::collections::BTreeSet;
 
@@ -100,7 +107,7 @@ fn most_within(
     (racks + (size - racks).min(spare)).min(rf)
 }
 
-/// The underfull brokers `U`, as a set and by rack, so `out_p` costs O(RF) per partition.
+/// A set `W ⊆ U` of underfull brokers, as a set and by rack, so `out_p` costs O(RF) per partition.
 struct Underfull {
     member: Vec<bool>,
     count: usize,
@@ -170,14 +177,13 @@ fn by_band(
     let bound = &bounds[r.index()];
     let lo = band.lo.min(bound.min_load);
     let hi = band.hi.max(bound.max_load);
-    let (mut arrivals, mut departures) = (0.0, 0.0);
-    let mut underfull = Vec::new();
+    let mut departures = 0.0;
+    let mut underfull: Vec<(usize, f64)> = Vec::new();
     for b in 0..pb.broker_count() {
         let load = st.load[b][r.index()];
         if pb.eligible[b] {
             if lo > load {
-                arrivals += lo - load;
-                underfull.push(b);
+                underfull.push((b, lo - load));
             }
             departures += (load - hi).max(0.0);
         } else {
@@ -188,13 +194,32 @@ fn by_band(
                 .sum::<f64>();
         }
     }
-    // Arrivals off U, which no valid placement can avoid.
-    let u = Underfull::new(st, &underfull);
-    let off: f64 = pb
-        .parts
-        .iter()
-        .filter(|p| p.movable)
-        .map(|part| u.off(st, part) as f64 * part.replica_load(r))
-        .sum();
-    (arrivals + off).max(departures + added)
+    best_arrivals(st, r, &mut underfull).max(departures + added)
+}
+
+/// `max over W` of the arrivals on `W` plus those off `K_p(W)`, for `W` the `k` most underfull
+/// brokers, `k` doubling up to `|U|`.
+fn best_arrivals(st: &Placement, r: Resource, underfull: &mut [(usize, f64)]) -> f64 {
+    // Most underfull first; ties by broker index, so the bound is the same on every run.
+    underfull.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut best = 0.0f64;
+    let mut k = 0;
+    loop {
+        let w = &underfull[..k];
+        let on_w: f64 = w.iter().map(|&(_, deficit)| deficit).sum();
+        let brokers: Vec<usize> = w.iter().map(|&(b, _)| b).collect();
+        let u = Underfull::new(st, &brokers);
+        let off: f64 = st
+            .pb
+            .parts
+            .iter()
+            .filter(|p| p.movable)
+            .map(|part| u.off(st, part) as f64 * part.replica_load(r))
+            .sum();
+        best = best.max(on_w + off);
+        if k == underfull.len() {
+            return best;
+        }
+        k = (2 * k).clamp(1, underfull.len());
+    }
 }

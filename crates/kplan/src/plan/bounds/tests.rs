@@ -193,8 +193,22 @@ fn cluster(case: &Case) -> Cluster {
 
 const EPS: f64 = 1e-6;
 
+/// 256 cases by default; `PROPTEST_CASES=5000` for a longer run (an explicit `cases` would
+/// override the variable).
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        // Some cases have no valid placement at all (prop_assume); allow as many as cases.
+        max_global_rejects: cases().max(1024),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn no_placement_beats_a_bound(case in case()) {
