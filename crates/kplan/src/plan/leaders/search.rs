@@ -6,6 +6,10 @@
 //! partner and takes a smaller or larger one back. Both directions matter: a broker can be above
 //! the band in bytes out and at the bottom of the count band, and then what helps is giving large
 //! leaderships and taking small ones.
+//!
+//! The cost a change is judged by includes topic leader spread. When no swap lowers that whole
+//! cost but one would put both brokers in the bytes-out band, the search takes the one that
+//! costs spread least: bands are what the plan is judged on, spread is a preference.
 
 use super::{change_penalty, count, count_band, transfer_gain, unplannable, Led, EPS};
 use crate::model::Resource;
@@ -136,6 +140,11 @@ fn best_swap_around(st: &Placement, led: &Led, b: Bx) -> Option<(usize, Bx, usiz
         .collect();
     takeable.sort_unstable();
     let mut best: Option<(f64, usize, Bx, usize)> = None;
+    // The swap that puts both brokers in the bytes-out band at the least topic-spread cost, for
+    // when no swap improves the whole cost: a band is a goal the plan is judged on, spread a
+    // preference, so the spread cost of a few leaderships must not keep a broker out of band.
+    let mut into_band: Option<(f64, usize, Bx, usize)> = None;
+    let in_band = |load: f64| load >= band.lo - EPS && load <= band.hi + EPS;
     for p in givable {
         for &c in &st.replicas[p][1..] {
             let room = if over {
@@ -148,21 +157,55 @@ fn best_swap_around(st: &Placement, led: &Led, b: Bx) -> Option<(usize, Bx, usiz
             }
             let start = takeable.partition_point(|&(l, _)| l < c);
             for &(_, q) in takeable[start..].iter().take_while(|&&(l, _)| l == c) {
-                let gain = swap_gain(st, b, c, p, q);
-                let better = best.as_ref().map_or(gain > EPS, |x| {
-                    gain > x.0 + EPS || ((gain - x.0).abs() <= EPS && (p, c, q) < (x.1, x.2, x.3))
-                });
-                if better {
-                    best = Some((gain, p, c, q));
+                let g = swap_gains(st, b, c, p, q);
+                let (balance, spread) = (g.band - g.penalty, g.spread);
+                let gain = g.total();
+                if lower(&best, -gain, (p, c, q)) && gain > EPS {
+                    best = Some((-gain, p, c, q));
+                }
+                let shift = pb.parts[p].leader_out - pb.parts[q].leader_out;
+                if balance > EPS
+                    && in_band(st.load[b][out] - shift)
+                    && in_band(st.load[c][out] + shift)
+                    && lower(&into_band, spread, (p, c, q))
+                {
+                    into_band = Some((spread, p, c, q));
                 }
             }
         }
     }
-    best.map(|(_, p, c, q)| (p, c, q))
+    best.or(into_band).map(|(_, p, c, q)| (p, c, q))
+}
+
+/// True when `key` (then the swap, for a deterministic tie-break) is below the best so far.
+fn lower(best: &Option<(f64, usize, Bx, usize)>, key: f64, swap: (usize, Bx, usize)) -> bool {
+    best.as_ref()
+        .is_none_or(|x| key < x.0 - EPS || ((key - x.0).abs() <= EPS && swap < (x.1, x.2, x.3)))
 }
 
 /// Cost change (positive is better) of `b` handing `p` to `c` and taking `q` back.
 pub(super) fn swap_gain(st: &Placement, b: Bx, c: Bx, p: usize, q: usize) -> f64 {
+    swap_gains(st, b, c, p, q).total()
+}
+
+/// The parts of a change's gain.
+pub(super) struct Gains {
+    /// How much the band cost of both brokers falls (positive is better).
+    pub band: f64,
+    /// The topic-spread cost the change adds (positive is worse).
+    pub spread: f64,
+    /// The leader-change penalties it adds.
+    pub penalty: f64,
+}
+
+impl Gains {
+    pub fn total(&self) -> f64 {
+        self.band - self.spread - self.penalty
+    }
+}
+
+/// The parts of [`swap_gain`].
+pub(super) fn swap_gains(st: &Placement, b: Bx, c: Bx, p: usize, q: usize) -> Gains {
     let pb = st.pb;
     let res = &LEADER_RESOURCES;
     let zero = [0.0; 5];
@@ -178,10 +221,11 @@ pub(super) fn swap_gain(st: &Placement, b: Bx, c: Bx, p: usize, q: usize) -> f64
             + st.spread_delta(tq, c, -1, true)
             + st.spread_delta(tq, b, 1, true)
     };
-    st.band_cost_with(b, res, &zero) + st.band_cost_with(c, res, &zero)
-        - st.band_cost_with(b, res, &neg)
-        - st.band_cost_with(c, res, &d)
-        - spread
-        - change_penalty(st, p, b, c)
-        - change_penalty(st, q, c, b)
+    Gains {
+        band: st.band_cost_with(b, res, &zero) + st.band_cost_with(c, res, &zero)
+            - st.band_cost_with(b, res, &neg)
+            - st.band_cost_with(c, res, &d),
+        spread,
+        penalty: change_penalty(st, p, b, c) + change_penalty(st, q, c, b),
+    }
 }

@@ -2,8 +2,10 @@
 //! cost (so never at the expense of a band): by a transfer when the counts have room, otherwise
 //! by a swap with a leadership of another topic, which keeps both counts.
 
-use super::search::swap_gain;
-use super::{change_penalty, count, count_band, transfer_gain, unplannable, Led, EPS};
+use super::search::{swap_gain, swap_gains};
+use super::{
+    change_penalty, count, count_band, transfer_gain, transfer_gains, unplannable, Led, EPS,
+};
 use crate::plan::placement::Placement;
 use crate::plan::problem::Bx;
 use crate::plan::topic_spread::leader_range;
@@ -44,10 +46,12 @@ fn best_transfer(st: &Placement, p: usize, from: Bx) -> Option<Bx> {
                 .is_none_or(|(lo, hi)| count(st, from) - 1.0 >= lo && count(st, to) + 1.0 <= hi)
         })
         .map(|to| {
-            let g = transfer_gain(st, p, from, to) - change_penalty(st, p, from, to);
-            (g, to)
+            let (band, spread) = transfer_gains(st, p, from, to);
+            (band, band - spread - change_penalty(st, p, from, to), to)
         })
-        .filter(|(g, _)| *g > EPS)
+        // Never at the expense of a band: spread is a preference, bands are goals.
+        .filter(|&(band, g, _)| band >= -EPS && g > EPS)
+        .map(|(_, g, to)| (g, to))
         .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
         .map(|(_, to)| to)
 }
@@ -65,8 +69,10 @@ fn best_swap(st: &Placement, led: &Led, p: usize, from: Bx) -> Option<(Bx, usize
             if q == p || !st.replicas[q].contains(&from) || unplannable(st, q, from) {
                 continue;
             }
-            let g = swap_gain(st, from, to, p, q);
+            let gains = swap_gains(st, from, to, p, q);
+            let g = gains.total();
             if g > EPS
+                && gains.band >= -EPS
                 && best.is_none_or(|(bg, bt, bq)| {
                     g > bg + EPS || (g >= bg - EPS && (to, q) < (bt, bq))
                 })
