@@ -57,8 +57,9 @@ impl Cluster {
     }
 
     /// The same cluster with its log directories. The partitions' [`ReplicaLogDirs`](super::ReplicaLogDirs)
-    /// are ids of `dirs`; the cluster renumbers them in path order. A broker that lists its directories must list every directory its
-    /// replicas are in; a broker that lists none gets the directories its replicas name.
+    /// are ids of `dirs`; the cluster renumbers them in path order. A broker that lists its
+    /// directories must list every directory its replicas are in; a broker that lists none gets
+    /// the directories its replicas name.
     pub fn with_log_dirs(mut self, mut dirs: LogDirs) -> Result<Cluster, ModelError> {
         for (broker, list) in dirs.brokers() {
             if self.broker(broker).is_none() {
