@@ -144,17 +144,19 @@ mod tests {
             .collect()
     }
 
+    /// Partition `p` on brokers 0 and 1, led by `leader`, with `out` bytes out to consumers.
+    fn pair(p: i32, leader: i32, out: f64) -> Partition {
+        let reps = vec![BrokerId(leader), BrokerId(1 - leader)];
+        Partition::new(p, ReplicaSet::new(reps)).with_load(1000, 10.0, out)
+    }
+
     /// Broker 0 leads both large partitions, broker 1 both small ones: the leader counts are
     /// already exact, so no single transfer helps and only a swap evens out bytes out.
     #[test]
     fn a_swap_evens_bytes_out_when_counts_are_exact() {
-        let part = |p: i32, leader: i32, out: f64| {
-            let reps = vec![BrokerId(leader), BrokerId(1 - leader)];
-            Partition::new(p, ReplicaSet::new(reps)).with_load(1000, 10.0, out)
-        };
         let topics = vec![
-            Topic::new("big", vec![part(0, 0, 1200.0), part(1, 0, 1200.0)]),
-            Topic::new("small", vec![part(0, 1, 800.0), part(1, 1, 800.0)]),
+            Topic::new("big", vec![pair(0, 0, 1200.0), pair(1, 0, 1200.0)]),
+            Topic::new("small", vec![pair(0, 1, 800.0), pair(1, 1, 800.0)]),
         ];
         let c = Cluster::new(None, brokers(2), topics).unwrap();
         let req = PlanRequest {
@@ -212,13 +214,9 @@ mod tests {
     /// leadership moves.
     #[test]
     fn leader_spread_never_takes_a_broker_out_of_the_bytes_out_band() {
-        let part = |p: i32, leader: i32, out: f64| {
-            let reps = vec![BrokerId(leader), BrokerId(1 - leader)];
-            Partition::new(p, ReplicaSet::new(reps)).with_load(1000, 10.0, out)
-        };
         let topics = vec![
-            Topic::new("a", vec![part(0, 0, 1000.0), part(1, 0, 1000.0)]),
-            Topic::new("b", vec![part(0, 1, 1110.0), part(1, 1, 890.0)]),
+            Topic::new("a", vec![pair(0, 0, 1000.0), pair(1, 0, 1000.0)]),
+            Topic::new("b", vec![pair(0, 1, 1110.0), pair(1, 1, 890.0)]),
         ];
         let c = Cluster::new(None, brokers(2), topics).unwrap();
         let req = PlanRequest {
