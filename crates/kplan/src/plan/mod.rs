@@ -1,5 +1,6 @@
 //! Planning: cluster + request → reassignment. See [`planner`] for the stages and
 //! [`verifier`] for the independent check every plan passes.
+mod assignment;
 mod balance;
 mod band;
 mod bounds;

@@ -36,8 +36,10 @@
 
 mod budget;
 mod granularity;
+mod hot_items;
 mod leadership;
 mod moves;
+mod per_broker;
 mod racks;
 
 use serde::Serialize;

@@ -40,6 +40,7 @@
 
 use std::collections::BTreeSet;
 
+use super::per_broker::{per_broker_moves, Reach};
 use super::ResourceBound;
 use crate::model::Resource;
 use crate::plan::placement::Placement;
@@ -67,10 +68,26 @@ pub fn move_bound(
     }
     let replicas = by_band(st, request, bounds, Resource::Replicas, added.0 as f64);
     let bytes = by_band(st, request, bounds, Resource::Disk, added.1);
+    let (replicas_per_broker, bytes_per_broker) = per_broker_moves(st, &reach(st, request, bounds));
     (
-        (forced.0 as f64).max(replicas).round() as usize,
-        forced.1.max(bytes).round() as u64,
+        (forced.0 as f64)
+            .max(replicas)
+            .max(replicas_per_broker)
+            .round() as usize,
+        forced.1.max(bytes).max(bytes_per_broker).round() as u64,
     )
+}
+
+/// Each resource's reachable band, `(−∞, ∞)` when its goal is off.
+fn reach(st: &Placement, request: &PlanRequest, bounds: &[ResourceBound; 5]) -> Reach {
+    Resource::ALL.map(|r| {
+        if request.goals.resource(r) == 0.0 {
+            return (f64::NEG_INFINITY, f64::INFINITY);
+        }
+        let band = st.pb.band(r);
+        let bound = &bounds[r.index()];
+        (band.lo.min(bound.min_load), band.hi.max(bound.max_load))
+    })
 }
 
 /// The most current replicas of `part` a valid placement can keep.
