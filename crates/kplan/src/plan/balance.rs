@@ -213,10 +213,17 @@ fn better(a: &Option<Move>, m: &Move) -> bool {
 ///
 /// A move's score splits into `b`'s side and the partner's. `b`'s side is computed once per
 /// replica and the replicas are scanned in descending order of it; the partner's side can add at
-/// most [`partner_cap`] (its whole band cost, its whole centring term, the largest spread gain),
-/// so once `b`'s side plus that cap falls below the best score found, no later replica can win
-/// and the scan of that partner stops. On a broker hosting thousands of replicas this prices a
-/// few dozen per partner instead of all of them.
+/// most its whole band cost, its whole centring term and the largest spread gain (nil for a
+/// partner receiving the replica, unless topics are spread), so once `b`'s side plus that cap
+/// falls below the best score found, no later replica can win and the scan of that partner
+/// stops. On a broker hosting thousands of replicas this prices a few dozen per partner instead
+/// of all of them.
+///
+/// The gain splits the same way, and a move must gain, so a replica whose own side of the gain
+/// falls short of the partner's cap is skipped unpriced. The hard constraints are checked last,
+/// only for a move that would become the best: they read the partition's replica list and racks,
+/// the costliest look of all, and most priced moves lose to the best so far anyway (on a
+/// 100,000-partition cluster with hot keyed partitions this halved the stage).
 fn best_move_around(
     st: &Placement,
     b: Bx,
@@ -235,9 +242,17 @@ fn best_move_around(
     let mine = sending.then(|| own_side_order(st, b, &st.hosted[b], -1.0, resources, avg_size));
     for &o in &others {
         let cost_o = st.band_cost_with(o, resources, &zero);
-        let cap = partner_cap(st, o, resources, cost_o);
+        // What the partner's side can add to the gain: all its band cost and the best spread
+        // gain, which for a partner receiving the replica is nil unless topics are spread.
+        let gain_cap = cost_o
+            + if sending {
+                st.max_arrival_spread_gain()
+            } else {
+                st.max_spread_gain()
+            };
+        let cap = gain_cap + CENTRE_WEIGHT * st.centring_with(o, resources, &zero);
         let theirs;
-        let order: &[(f64, usize)] = match &mine {
+        let order: &[Side] = match &mine {
             Some(m) => m,
             None => {
                 theirs = own_side_order(st, b, &st.hosted[o], 1.0, resources, avg_size);
@@ -249,20 +264,22 @@ fn best_move_around(
         } else {
             (o, b, (cost_o, cost_b))
         };
-        for &(side, p) in order {
+        for &Side { score, gain, p } in order {
             if best
                 .as_ref()
-                .is_some_and(|m| side + cap < m.score - PRUNE_MARGIN)
+                .is_some_and(|m| score + cap < m.score - PRUNE_MARGIN)
             {
                 break;
             }
-            if !st.can_move(p, src, dst) {
+            if gain + gain_cap < EPS - PRUNE_MARGIN {
                 continue;
             }
+            // The hard constraints last: only a move that would become the best is checked.
             let m = price(st, p, src, dst, resources, base, avg_size);
             if m.gain > EPS
-                && budget.allows(Budget::delta(st.pb, p, Some(src), Some(dst)))
                 && better(&best, &m)
+                && budget.allows(Budget::delta(st.pb, p, Some(src), Some(dst)))
+                && st.can_move(p, src, dst)
             {
                 best = Some(m);
             }
@@ -271,13 +288,22 @@ fn best_move_around(
     best
 }
 
-/// Slack for rounding when pruning: a pruned move scores below the best by more than this.
+/// Slack for rounding when pruning: a pruned move scores below the best (or gains less than
+/// [`EPS`]) by more than this.
 const PRUNE_MARGIN: f64 = 1e-6;
 
-/// `b`'s side of each move's score, bounded above where it depends on the other end (the bytes
-/// term, which is at most one partition's worth of credit for a replica moving home), paired
-/// with the replica and sorted best first (ties by partition, so the scan is deterministic).
-/// `sign` is −1 when `b` sends the replicas in `ps`, +1 when it receives them.
+/// `b`'s side of one move: of its score, bounded above where it depends on the other end (the
+/// bytes term, which is at most one partition's worth of credit for a replica moving home), and
+/// of its gain (band cost and topic spread).
+#[derive(Clone, Copy)]
+struct Side {
+    score: f64,
+    gain: f64,
+    p: usize,
+}
+
+/// `b`'s side of each move, sorted best score first (ties by partition, so the scan is
+/// deterministic). `sign` is −1 when `b` sends the replicas in `ps`, +1 when it receives them.
 fn own_side_order(
     st: &Placement,
     b: Bx,
@@ -285,34 +311,27 @@ fn own_side_order(
     sign: f64,
     resources: &[Resource],
     avg_size: f64,
-) -> Vec<(f64, usize)> {
+) -> Vec<Side> {
     let zero = [0.0; 5];
     let cost_b = st.band_cost_with(b, resources, &zero);
     let centre_b = st.centring_with(b, resources, &zero);
     let change = if sign < 0.0 { -1 } else { 1 };
-    let mut v: Vec<(f64, usize)> = ps
+    let mut v: Vec<Side> = ps
         .iter()
         .map(|&p| {
             let p = p as usize;
             let d = replica_delta(st, p, sign, resources);
             let part = &st.pb.parts[p];
-            let side = cost_b
+            let gain = cost_b
                 - st.band_cost_with(b, resources, &d)
-                - st.spread_delta(part.topic, b, change, false)
-                - CENTRE_WEIGHT * (st.centring_with(b, resources, &d) - centre_b)
+                - st.spread_delta(part.topic, b, change, false);
+            let score = gain - CENTRE_WEIGHT * (st.centring_with(b, resources, &d) - centre_b)
                 + BYTES_WEIGHT * part.size / avg_size;
-            (side, p)
+            Side { score, gain, p }
         })
         .collect();
-    v.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    v.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.p.cmp(&y.p)));
     v
-}
-
-/// The most the partner `o`'s side can add to a move's score: its band cost can fall to zero,
-/// its centring term to zero, and its topic spread by at most one replica's gain.
-fn partner_cap(st: &Placement, o: Bx, resources: &[Resource], cost_o: f64) -> f64 {
-    let zero = [0.0; 5];
-    cost_o + CENTRE_WEIGHT * st.centring_with(o, resources, &zero) + st.max_spread_gain()
 }
 
 /// The largest replicas (by the resource `b` is most out of band in) hosted on `b`.

@@ -338,6 +338,17 @@ impl<'a> Placement<'a> {
         }
     }
 
+    /// The most one replica (or leader) *arriving* on a broker can lower the topic-spread cost
+    /// there: only a `--spread-topics` topic below its floor gains from an arrival; every other
+    /// topic's cost only counts replicas above its cap.
+    pub fn max_arrival_spread_gain(&self) -> f64 {
+        if self.pb.topics.iter().any(|t| t.spread) {
+            self.spread_topic_unit
+        } else {
+            0.0
+        }
+    }
+
     /// Cost of one replica above a topic's per-broker cap.
     pub fn spread_delta_unit(&self) -> f64 {
         self.spread_unit
