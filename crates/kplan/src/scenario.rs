@@ -165,7 +165,7 @@ impl ScenarioSpec {
         Scenario {
             cluster,
             drain,
-            // A tenth of the topics (those ending in 0) change RF: up by one, at most 5.
+            // A tenth of the topics (those ending in 0) go to RF 3: up from 2, down from 4 and 5.
             replication_change: ("topic-\\d{4}0".to_owned(), 3),
         }
     }
