@@ -29,14 +29,12 @@
 //! an assignment problem (rows the hot replicas, columns the brokers) solved exactly. Racks and
 //! the other resources are relaxed away, which only lowers the bound.
 
-use super::per_broker::{descending, fewest, prefix, slack, Reach, TOL};
+use super::per_broker::{descending, fewest, prefix, slack, Reach, LOADS, TOL};
 use crate::model::Resource;
 use crate::plan::assignment::min_cost_assignment;
 use crate::plan::placement::Placement;
 use crate::plan::problem::Bx;
 
-/// The resources whose hot partitions are placed here.
-const LOADS: [Resource; 2] = [Resource::Disk, Resource::BytesIn];
 /// Above this many hot replicas the assignment is not attempted (its cost grows with the square).
 const MAX_HOT_REPLICAS: usize = 256;
 

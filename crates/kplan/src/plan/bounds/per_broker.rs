@@ -44,8 +44,9 @@ use crate::model::Resource;
 use crate::plan::placement::Placement;
 use crate::plan::problem::{Bx, Part};
 
-/// The replica resources whose bands force moves here.
-const LOADS: [Resource; 2] = [Resource::Disk, Resource::BytesIn];
+/// The replica resources whose bands force moves here (and whose hot partitions `hot_items`
+/// places).
+pub(super) const LOADS: [Resource; 2] = [Resource::Disk, Resource::BytesIn];
 
 /// The reachable band of each resource, unbounded where the goal is off.
 pub(super) type Reach = [(f64, f64); 5];
