@@ -66,9 +66,11 @@ pub fn move_bound(
         added.0 += d;
         added.1 += d as f64 * part.size;
     }
-    let replicas = by_band(st, request, bounds, Resource::Replicas, added.0 as f64);
-    let bytes = by_band(st, request, bounds, Resource::Disk, added.1);
-    let (replicas_per_broker, bytes_per_broker) = per_broker_moves(st, &reach(st, request, bounds));
+    let reach = reach(st, request, bounds);
+    let replicas = by_band(st, &reach, Resource::Replicas, added.0 as f64);
+    let bytes = by_band(st, &reach, Resource::Disk, added.1);
+    let (replicas_per_broker, bytes_per_broker) =
+        per_broker_moves(st, &reach, (added.0 as f64, added.1));
     (
         (forced.0 as f64)
             .max(replicas)
@@ -179,21 +181,13 @@ impl Underfull {
 
 /// The arrival and departure bounds of resource `r` (0 when its goal is off); arrivals count
 /// those on the underfull brokers and, per partition, `out_p` off them.
-fn by_band(
-    st: &Placement,
-    request: &PlanRequest,
-    bounds: &[ResourceBound; 5],
-    r: Resource,
-    added: f64,
-) -> f64 {
-    if request.goals.resource(r) == 0.0 {
+fn by_band(st: &Placement, reach: &Reach, r: Resource, added: f64) -> f64 {
+    let (lo, hi) = reach[r.index()];
+    if hi == f64::INFINITY {
+        // The goal is off: no band to meet.
         return 0.0;
     }
     let pb = st.pb;
-    let band = pb.band(r);
-    let bound = &bounds[r.index()];
-    let lo = band.lo.min(bound.min_load);
-    let hi = band.hi.max(bound.max_load);
     let mut departures = 0.0;
     let mut underfull: Vec<(usize, f64)> = Vec::new();
     for b in 0..pb.broker_count() {

@@ -51,8 +51,13 @@ pub(super) const LOADS: [Resource; 2] = [Resource::Disk, Resource::BytesIn];
 /// The reachable band of each resource, unbounded where the goal is off.
 pub(super) type Reach = [(f64, f64); 5];
 
-/// Replicas and bytes the per-broker arguments force (see the module docs).
-pub(super) fn per_broker_moves(st: &Placement, reach: &Reach) -> (f64, f64) {
+/// Replicas and bytes the per-broker arguments force (see the module docs); `added` is what the
+/// replication-factor changes add, `Σ_p (RF'_p − RF_p)` in replicas and in bytes.
+pub(super) fn per_broker_moves(
+    st: &Placement,
+    reach: &Reach,
+    (added, added_bytes): (f64, f64),
+) -> (f64, f64) {
     let pb = st.pb;
     let movable: Vec<&Part> = pb.parts.iter().filter(|p| p.movable).collect();
     let global = Global::new(&movable);
@@ -77,14 +82,6 @@ pub(super) fn per_broker_moves(st: &Placement, reach: &Reach) -> (f64, f64) {
         arrive_bytes += f.arrival_bytes;
         depart_bytes += f.departure_bytes;
     }
-    let added: f64 = movable
-        .iter()
-        .map(|p| p.target_rf as f64 - p.current.len() as f64)
-        .sum();
-    let added_bytes: f64 = movable
-        .iter()
-        .map(|p| (p.target_rf as f64 - p.current.len() as f64) * p.size)
-        .sum();
     (
         arrive
             .max(depart + added)
