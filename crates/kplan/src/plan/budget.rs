@@ -20,6 +20,11 @@ impl Budget {
         }
     }
 
+    /// True when neither the moves nor the bytes are limited.
+    pub fn unlimited(&self) -> bool {
+        self.max_moves == usize::MAX && self.max_bytes.is_infinite()
+    }
+
     /// Change in (moves, bytes) when partition `p` gains a replica on `dst` and loses the one on
     /// `src` (either may be absent).
     pub fn delta(pb: &Problem, p: usize, src: Option<Bx>, dst: Option<Bx>) -> (i64, f64) {

@@ -15,6 +15,7 @@ use super::bounds::{move_bound, resource_bounds, ResourceBound};
 use super::budget::Budget;
 use super::fill::fill_underloaded;
 use super::goal_report::{bands_unmet, goal_status, spread_excess};
+use super::hot::place_hot_replicas;
 use super::leaders::balance_leaders;
 use super::log_dirs::{self, DirPlan};
 use super::mip::{self, MipOutcome, MipStatus};
@@ -46,7 +47,13 @@ struct Stage {
 }
 
 /// The pipeline, in order.
-const STAGES: [Stage; 8] = [
+const STAGES: [Stage; 9] = [
+    Stage {
+        name: "hot",
+        work_bound: "one move per replica of a hot partition",
+        runs: places_hot_replicas,
+        run: hot_stage,
+    },
     Stage {
         name: "repair",
         work_bound: "one pass over the partitions",
@@ -157,6 +164,12 @@ fn exact_applies(run: &Run) -> bool {
         && mip::exact(run.pb, EXACT_MIP_BINARIES).is_some()
 }
 
+/// Hot replicas move ahead of the repairs only without a budget: under one, the repairs the
+/// plan cannot do without come first, and the budget left goes to the fill.
+fn places_hot_replicas(run: &Run) -> bool {
+    moves_data(run) && run.budget.unlimited()
+}
+
 fn spreads_topics(run: &Run) -> bool {
     moves_data(run) && run.request.spread_topics.is_some()
 }
@@ -193,6 +206,13 @@ fn mandatory_over_budget(run: &Run) -> Option<PlanError> {
         needs: needs.describe(),
         budget: limits.join(" and "),
     })
+}
+
+fn hot_stage(run: &mut Run) -> Result<Outcome, PlanError> {
+    Ok(Outcome::changes(place_hot_replicas(
+        &mut run.st,
+        &mut run.budget,
+    )))
 }
 
 fn fill_stage(run: &mut Run) -> Result<Outcome, PlanError> {

@@ -1,0 +1,186 @@
+//! Stage 0: hot replicas onto brokers with room for them, before anything else fills that room.
+//!
+//! A replica is *hot* in a replica resource `r` (disk, bytes in) when its load exceeds half the
+//! top of `r`'s band: two on one broker break the band, and whichever broker hosts one must hold
+//! little else of `r` (the argument of the bound in `bounds/hot_items`). An old broker that keeps
+//! its hot replica pays for it with swaps, a warm replica out for a cold one in — hundreds of
+//! them for a keyed partition carrying most of a broker's mean. A broker that still lacks most of
+//! its replicas (typically one just added) takes the hot replica for the price of one of the
+//! moves it must receive anyway, and the fill then gives it colder replicas for the rest of its
+//! slots.
+//!
+//! So a hot replica moves from a broker above its band to a receiver — a broker below the
+//! replica-count band — when the receiver stays at or below its mean in every replica resource
+//! after taking it, the source stays in the count band, and the source's band cost falls; the
+//! largest fall first. The stage runs before the repairs, which would otherwise spend the
+//! receivers' room on the replicas they place (a replication-factor change, a drained broker):
+//! those still find the cheapest broker afterwards. A moved replica lands at or below the mean
+//! and is not hot-moved again, so the stage makes at most one move per hot replica.
+
+use super::budget::Budget;
+use super::placement::{Placement, REPLICA_RESOURCES};
+use super::problem::Bx;
+use crate::model::Resource;
+
+/// The replica resources a hot replica is judged by: what it brings to any broker hosting it.
+const HOT_IN: [Resource; 2] = [Resource::Disk, Resource::BytesIn];
+const EPS: f64 = 1e-9;
+
+/// A hot replica's move: `p` from `src` to `dst`, lowering `src`'s band cost by `gain`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct HotMove {
+    p: usize,
+    src: Bx,
+    dst: Bx,
+    gain: f64,
+}
+
+/// Moves hot replicas off brokers above their band onto receivers with room for them; returns
+/// the number of moves made.
+pub fn place_hot_replicas(st: &mut Placement, budget: &mut Budget) -> usize {
+    let pb = st.pb;
+    let hot: Vec<usize> = (0..pb.parts.len())
+        .filter(|&p| {
+            let part = &pb.parts[p];
+            part.movable
+                && HOT_IN
+                    .iter()
+                    .any(|&r| part.replica_load(r) > st.target(r).hi / 2.0)
+        })
+        .collect();
+    let most = hot.iter().map(|&p| st.replicas[p].len()).sum::<usize>();
+    let mut made = 0;
+    while made < most {
+        let Some(m) = best_hot_move(st, &hot, budget) else {
+            break;
+        };
+        budget.charge(Budget::delta(pb, m.p, Some(m.src), Some(m.dst)));
+        st.move_replica(m.p, m.src, m.dst);
+        made += 1;
+    }
+    made
+}
+
+/// The hot replica whose move to a receiver lowers its source's band cost most (ties: the
+/// first partition, then the first replica), to the receiver lacking the most replicas.
+fn best_hot_move(st: &Placement, hot: &[usize], budget: &Budget) -> Option<HotMove> {
+    let pb = st.pb;
+    let count = Resource::Replicas.index();
+    let band = *pb.band(Resource::Replicas);
+    let mut receivers: Vec<Bx> = pb
+        .eligible_brokers()
+        .filter(|&b| st.load[b][count] < band.lo - 0.5)
+        .collect();
+    receivers.sort_by(|&a, &b| {
+        st.load[a][count]
+            .total_cmp(&st.load[b][count])
+            .then(a.cmp(&b))
+    });
+    let zero = [0.0; 5];
+    let mut best: Option<HotMove> = None;
+    for &p in hot {
+        let part = &pb.parts[p];
+        let mut minus = [0.0; 5];
+        for r in REPLICA_RESOURCES {
+            minus[r.index()] = -part.replica_load(r);
+        }
+        for &src in &st.replicas[p] {
+            if !pb.eligible[src] || st.load[src][count] - 1.0 < band.lo - EPS {
+                continue;
+            }
+            let gain = st.band_cost_with(src, &REPLICA_RESOURCES, &zero)
+                - st.band_cost_with(src, &REPLICA_RESOURCES, &minus);
+            if gain <= EPS || best.is_some_and(|m| m.gain >= gain) {
+                continue;
+            }
+            // Room: the receiver ends at or below its mean with the hot replica, so the rest of
+            // its slots can take colder replicas.
+            let room = |b: Bx| {
+                HOT_IN
+                    .iter()
+                    .all(|&r| st.load[b][r.index()] + part.replica_load(r) <= st.target(r).mean)
+            };
+            let dst = receivers.iter().copied().find(|&b| {
+                room(b)
+                    && st.can_move(p, src, b)
+                    && budget.allows(Budget::delta(pb, p, Some(src), Some(b)))
+            });
+            if let Some(dst) = dst {
+                best = Some(HotMove { p, src, dst, gain });
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Broker, BrokerId, Cluster, Partition, ReplicaSet, Topic};
+    use crate::plan::problem::Problem;
+    use crate::plan::PlanRequest;
+
+    /// Brokers 0–2 hold twelve partitions of RF 2; partition 0 is keyed and hot, with as much
+    /// disk and bytes in as six of the others. Broker 3 is new.
+    fn cluster() -> Cluster {
+        let brokers = (0..4)
+            .map(|i| Broker {
+                id: BrokerId(i),
+                rack: None,
+            })
+            .collect();
+        let partitions = (0..12)
+            .map(|p| {
+                let a = p % 3;
+                let reps = vec![BrokerId(a), BrokerId((a + 1) % 3)];
+                let scale = if p == 0 { 6.0 } else { 1.0 };
+                Partition::new(p, ReplicaSet::new(reps)).with_load(
+                    (scale * 1e6) as u64,
+                    scale * 1000.0,
+                    scale * 1000.0,
+                )
+            })
+            .collect();
+        Cluster::new(None, brokers, vec![Topic::new("t", partitions)]).unwrap()
+    }
+
+    fn request() -> PlanRequest {
+        PlanRequest {
+            rack_aware: false,
+            ..PlanRequest::default()
+        }
+    }
+
+    #[test]
+    fn a_hot_replica_moves_to_the_new_broker_from_the_most_loaded_host() {
+        let c = cluster();
+        let req = request();
+        let pb = Problem::new(&c, &req).unwrap();
+        let mut st = Placement::current(&pb, &req.goals);
+        let disk = Resource::Disk.index();
+        let before: Vec<f64> = (0..4).map(|b| st.load[b][disk]).collect();
+        let mut budget = Budget::new(None, None);
+        let made = place_hot_replicas(&mut st, &mut budget);
+        // Partition 0 (on brokers 0 and 1) is the only hot one; one of its replicas moves, and
+        // the new broker cannot take a second.
+        assert_eq!(made, 1);
+        assert!(st.replicas[0].contains(&3), "{:?}", st.replicas[0]);
+        // It leaves the host that sheds more band cost: the heavier of brokers 0 and 1.
+        let heavier = if before[0] >= before[1] { 0 } else { 1 };
+        assert!(!st.replicas[0].contains(&heavier), "{:?}", st.replicas[0]);
+        assert_eq!(budget.moves, 1);
+    }
+
+    #[test]
+    fn without_a_receiver_nothing_moves() {
+        // Broker 3 decommissioned: nobody lacks replicas, no hot replica has somewhere to go.
+        let c = cluster();
+        let req = PlanRequest {
+            decommission: [BrokerId(3)].into(),
+            ..request()
+        };
+        let pb = Problem::new(&c, &req).unwrap();
+        let mut st = Placement::current(&pb, &req.goals);
+        assert_eq!(place_hot_replicas(&mut st, &mut Budget::new(None, None)), 0);
+    }
+}
