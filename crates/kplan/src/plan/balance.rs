@@ -36,7 +36,6 @@ struct Move {
     p: usize,
     src: Bx,
     dst: Bx,
-    gain: f64,
     score: f64,
 }
 
@@ -166,6 +165,8 @@ fn replica_delta(st: &Placement, p: usize, sign: f64, resources: &[Resource]) ->
 }
 
 /// Prices moving `p` from `src` to `dst`; `base` holds the current band cost of both brokers.
+/// `None` when the move does not gain: the score's tie-breaks (bytes, centring) are only worked
+/// out for a move that may be made, since the bytes read the partition's current replicas.
 fn price(
     st: &Placement,
     p: usize,
@@ -174,7 +175,7 @@ fn price(
     resources: &[Resource],
     base: (f64, f64),
     avg_size: f64,
-) -> Move {
+) -> Option<Move> {
     let minus = replica_delta(st, p, -1.0, resources);
     let plus = replica_delta(st, p, 1.0, resources);
     let t = st.pb.parts[p].topic;
@@ -183,19 +184,16 @@ fn price(
         - st.band_cost_with(dst, resources, &plus)
         - st.spread_delta(t, src, -1, false)
         - st.spread_delta(t, dst, 1, false);
+    if gain <= EPS {
+        return None;
+    }
     let zero = [0.0; 5];
     let centre = st.centring_with(src, resources, &minus) + st.centring_with(dst, resources, &plus)
         - st.centring_with(src, resources, &zero)
         - st.centring_with(dst, resources, &zero);
     let (_, bytes) = Budget::delta(st.pb, p, Some(src), Some(dst));
     let score = gain - BYTES_WEIGHT * bytes / avg_size - CENTRE_WEIGHT * centre;
-    Move {
-        p,
-        src,
-        dst,
-        gain,
-        score,
-    }
+    Some(Move { p, src, dst, score })
 }
 
 fn better(a: &Option<Move>, m: &Move) -> bool {
@@ -239,7 +237,7 @@ fn best_move_around(
     let mut best: Option<Move> = None;
     let cost_b = st.band_cost_with(b, resources, &zero);
     // When sending, b's side depends on the replica only: one ordering serves every partner.
-    let mine = sending.then(|| own_side_order(st, b, &st.hosted[b], -1.0, resources, avg_size));
+    let mut mine = sending.then(|| own_side_order(st, b, &st.hosted[b], -1.0, resources, avg_size));
     for &o in &others {
         let cost_o = st.band_cost_with(o, resources, &zero);
         // What the partner's side can add to the gain: all its band cost and the best spread
@@ -251,12 +249,12 @@ fn best_move_around(
                 st.max_spread_gain()
             };
         let cap = gain_cap + CENTRE_WEIGHT * st.centring_with(o, resources, &zero);
-        let theirs;
-        let order: &[Side] = match &mine {
+        let mut theirs;
+        let order: &mut Sides = match &mut mine {
             Some(m) => m,
             None => {
                 theirs = own_side_order(st, b, &st.hosted[o], 1.0, resources, avg_size);
-                &theirs
+                &mut theirs
             }
         };
         let (src, dst, base) = if sending {
@@ -264,20 +262,27 @@ fn best_move_around(
         } else {
             (o, b, (cost_o, cost_b))
         };
-        for &Side { score, gain, p } in order {
+        let mut next = 0;
+        while let Some(Side { score, gain, p }) = order.get(next) {
+            next += 1;
             if best
                 .as_ref()
                 .is_some_and(|m| score + cap < m.score - PRUNE_MARGIN)
             {
                 break;
             }
+            // Every later replica's gain is at most its score plus the slack: none can gain.
+            if score + order.slack + gain_cap < EPS - PRUNE_MARGIN {
+                break;
+            }
             if gain + gain_cap < EPS - PRUNE_MARGIN {
                 continue;
             }
             // The hard constraints last: only a move that would become the best is checked.
-            let m = price(st, p, src, dst, resources, base, avg_size);
-            if m.gain > EPS
-                && better(&best, &m)
+            let Some(m) = price(st, p, src, dst, resources, base, avg_size) else {
+                continue;
+            };
+            if better(&best, &m)
                 && budget.allows(Budget::delta(st.pb, p, Some(src), Some(dst)))
                 && st.can_move(p, src, dst)
             {
@@ -302,8 +307,47 @@ struct Side {
     p: usize,
 }
 
-/// `b`'s side of each move, sorted best score first (ties by partition, so the scan is
-/// deterministic). `sign` is −1 when `b` sends the replicas in `ps`, +1 when it receives them.
+/// `b`'s side of each move, best score first (ties by partition, so the scan is deterministic),
+/// sorted only as far as a scan reads: it usually stops after a few dozen of a broker's
+/// thousands of replicas, and sorting them all was a fifth of the stage.
+struct Sides {
+    list: Vec<Side>,
+    /// `list[..sorted]` holds the best `sorted` entries, in order.
+    sorted: usize,
+    /// The most any entry's gain exceeds its score (the centring and bytes terms): once a
+    /// score plus this cannot make a move gain, no later entry can either.
+    slack: f64,
+}
+
+/// Entries sorted before the first read; each further batch doubles what is sorted.
+const FIRST_BATCH: usize = 64;
+
+impl Sides {
+    /// The `i`-th best entry, sorting the next batch when `i` passes what is sorted. The order
+    /// is total (scores, then partitions), so it is the order a full sort gives.
+    fn get(&mut self, i: usize) -> Option<Side> {
+        if i >= self.list.len() {
+            return None;
+        }
+        if i >= self.sorted {
+            let rest = &mut self.list[self.sorted..];
+            let batch = self.sorted.max(FIRST_BATCH).min(rest.len());
+            if batch < rest.len() {
+                rest.select_nth_unstable_by(batch - 1, best_first);
+            }
+            rest[..batch].sort_unstable_by(best_first);
+            self.sorted += batch;
+        }
+        Some(self.list[i])
+    }
+}
+
+fn best_first(x: &Side, y: &Side) -> std::cmp::Ordering {
+    y.score.total_cmp(&x.score).then(x.p.cmp(&y.p))
+}
+
+/// `b`'s side of each move of the replicas in `ps`; `sign` is −1 when `b` sends them, +1 when
+/// it receives them.
 fn own_side_order(
     st: &Placement,
     b: Bx,
@@ -311,12 +355,12 @@ fn own_side_order(
     sign: f64,
     resources: &[Resource],
     avg_size: f64,
-) -> Vec<Side> {
+) -> Sides {
     let zero = [0.0; 5];
     let cost_b = st.band_cost_with(b, resources, &zero);
     let centre_b = st.centring_with(b, resources, &zero);
     let change = if sign < 0.0 { -1 } else { 1 };
-    let mut v: Vec<Side> = ps
+    let v: Vec<Side> = ps
         .iter()
         .map(|&p| {
             let p = p as usize;
@@ -330,8 +374,12 @@ fn own_side_order(
             Side { score, gain, p }
         })
         .collect();
-    v.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.p.cmp(&y.p)));
-    v
+    let slack = v.iter().map(|x| x.gain - x.score).fold(0.0, f64::max);
+    Sides {
+        list: v,
+        sorted: 0,
+        slack,
+    }
 }
 
 /// The largest replicas (by the resource `b` is most out of band in) hosted on `b`.
@@ -340,14 +388,16 @@ fn by_resource(st: &Placement, b: Bx, r: Resource, largest: bool) -> Vec<usize> 
         .iter()
         .map(|&p| (st.pb.parts[p as usize].replica_load(r), p as usize))
         .collect();
-    v.sort_by(|a, c| {
+    let order = |a: &(f64, usize), c: &(f64, usize)| {
         let o = a.0.total_cmp(&c.0);
         (if largest { o.reverse() } else { o }).then(a.1.cmp(&c.1))
-    });
-    v.into_iter()
-        .take(SWAP_CANDIDATES)
-        .map(|(_, p)| p)
-        .collect()
+    };
+    if v.len() > SWAP_CANDIDATES {
+        v.select_nth_unstable_by(SWAP_CANDIDATES - 1, order);
+        v.truncate(SWAP_CANDIDATES);
+    }
+    v.sort_unstable_by(order);
+    v.into_iter().map(|(_, p)| p).collect()
 }
 
 /// The best improving swap between `b` and a partner: `p` goes one way, `q` the other.
@@ -376,14 +426,18 @@ fn best_swap_around(
     let mine = by_resource(st, b, r, over);
     let mut best: Option<(f64, Move, Move)> = None;
     for o in partners(st, b, resources, eligible, over) {
-        let theirs = by_resource(st, o, r, !over);
+        // What may come back from o, checked once rather than once per replica of b.
+        let theirs: Vec<usize> = by_resource(st, o, r, !over)
+            .into_iter()
+            .filter(|&q| st.can_move(q, o, b))
+            .collect();
         let base = st.band_cost_with(b, resources, &zero) + st.band_cost_with(o, resources, &zero);
         for &p in &mine {
             if !st.can_move(p, b, o) {
                 continue;
             }
             for &q in &theirs {
-                if p == q || !st.can_move(q, o, b) {
+                if p == q {
                     continue;
                 }
                 let gain = base - swap_cost(st, (b, p), (o, q), resources);
@@ -399,7 +453,6 @@ fn best_swap_around(
                     p,
                     src,
                     dst,
-                    gain,
                     score: gain,
                 };
                 best = Some((gain, m(p, b, o), m(q, o, b)));
