@@ -14,7 +14,9 @@
 //! after taking it, the source stays in the count band, and the source's band cost falls; the
 //! largest fall first. The stage runs before the repairs, which would otherwise spend the
 //! receivers' room on the replicas they place (a replication-factor change, a drained broker):
-//! those still find the cheapest broker afterwards. A moved replica lands at or below the mean
+//! those still find the cheapest broker afterwards, and a hot partition they will change (a
+//! replication factor raised to more racks than any single move reaches) moves when its rack
+//! spread does not fall. A moved replica lands at or below the mean
 //! and is not hot-moved again, so the stage makes at most one move per hot replica.
 
 use super::budget::Budget;
@@ -102,7 +104,7 @@ fn best_hot_move(st: &Placement, hot: &[usize], budget: &Budget) -> Option<HotMo
             };
             let dst = receivers.iter().copied().find(|&b| {
                 room(b)
-                    && st.can_move(p, src, b)
+                    && may_move(st, p, src, b)
                     && budget.allows(Budget::delta(pb, p, Some(src), Some(b)))
             });
             if let Some(dst) = dst {
@@ -111,6 +113,26 @@ fn best_hot_move(st: &Placement, hot: &[usize], budget: &Budget) -> Option<HotMo
         }
     }
     best
+}
+
+/// Whether `p` may move from `src` to `dst` now. A partition the repairs will still change (its
+/// replication factor, a rack it lacks, a broker it must leave) cannot meet the rack rule yet, and
+/// every move of it would fail [`Placement::can_move`]; it may move when its rack spread does not
+/// fall, since the repairs that follow add the replica or the rack it lacks.
+fn may_move(st: &Placement, p: usize, src: Bx, dst: Bx) -> bool {
+    let pb = st.pb;
+    let reps = &st.replicas[p];
+    if pb.is_valid_placement(p, reps) {
+        return st.can_move(p, src, dst);
+    }
+    if !pb.eligible[dst] || reps.contains(&dst) {
+        return false;
+    }
+    let after: Vec<Bx> = reps
+        .iter()
+        .map(|&b| if b == src { dst } else { b })
+        .collect();
+    pb.rack_spread(&after) >= pb.rack_spread(reps)
 }
 
 #[cfg(test)]
@@ -182,5 +204,29 @@ mod tests {
         let pb = Problem::new(&c, &req).unwrap();
         let mut st = Placement::current(&pb, &req.goals);
         assert_eq!(place_hot_replicas(&mut st, &mut Budget::new(None, None)), 0);
+    }
+
+    #[test]
+    fn a_partition_awaiting_its_new_replication_factor_may_move_if_its_racks_do_not_shrink() {
+        // Racks r0, r1, r2 for brokers 0–2; broker 3 joins r0. Raising RF 2 → 3 requires three
+        // racks, which no single move of a two-replica partition reaches.
+        let brokers = (0..4)
+            .map(|i| Broker {
+                id: BrokerId(i),
+                rack: Some(format!("r{}", i % 3)),
+            })
+            .collect();
+        let c = Cluster::new(None, brokers, cluster().topics().to_vec()).unwrap();
+        let req = PlanRequest {
+            replication_factors: vec![(regex::Regex::new("^t$").unwrap(), 3)],
+            ..PlanRequest::default()
+        };
+        let pb = Problem::new(&c, &req).unwrap();
+        let st = Placement::current(&pb, &req.goals);
+        // Partition 0 sits on brokers 0 (r0) and 1 (r1).
+        assert!(!st.can_move(0, 0, 3));
+        assert!(may_move(&st, 0, 0, 3), "r0 → r0 keeps two racks");
+        // Broker 3 (r0) instead of broker 1 (r1) would leave the partition in r0 alone.
+        assert!(!may_move(&st, 0, 1, 3));
     }
 }
