@@ -51,7 +51,11 @@ pub fn balance_replicas(
 ) -> usize {
     let pb = st.pb;
     let eligible: Vec<Bx> = pb.eligible_brokers().collect();
-    let avg_size = pb.avg_partition_size();
+    // Partition sizes scale the bytes tie-break: the average prices it, the largest caps it.
+    let sizes = (
+        pb.avg_partition_size(),
+        pb.parts.iter().map(|p| p.size).fold(0.0, f64::max),
+    );
     let limit = 2 * pb
         .parts
         .iter()
@@ -72,8 +76,7 @@ pub fn balance_replicas(
         let Some((_, b)) = worst else {
             break;
         };
-        let moves: Vec<Move> = match best_move_around(st, b, resources, budget, &eligible, avg_size)
-        {
+        let moves: Vec<Move> = match best_move_around(st, b, resources, budget, &eligible, sizes) {
             Some(m) => vec![m],
             None => best_swap_around(st, b, resources, budget, &eligible)
                 .map_or_else(Vec::new, |(m1, m2)| vec![m1, m2]),
@@ -165,8 +168,10 @@ fn replica_delta(st: &Placement, p: usize, sign: f64, resources: &[Resource]) ->
 }
 
 /// Prices moving `p` from `src` to `dst`; `base` holds the current band cost of both brokers.
-/// `None` when the move does not gain: the score's tie-breaks (bytes, centring) are only worked
-/// out for a move that may be made, since the bytes read the partition's current replicas.
+/// `None` when the move does not gain or cannot beat `best`: the bytes it copies are worked out
+/// last, once its score with the largest bytes credit (a replica moving home) could win, since
+/// they read the partition's current replicas.
+#[allow(clippy::too_many_arguments)]
 fn price(
     st: &Placement,
     p: usize,
@@ -175,6 +180,7 @@ fn price(
     resources: &[Resource],
     base: (f64, f64),
     avg_size: f64,
+    best: &Option<Move>,
 ) -> Option<Move> {
     let minus = replica_delta(st, p, -1.0, resources);
     let plus = replica_delta(st, p, 1.0, resources);
@@ -191,9 +197,24 @@ fn price(
     let centre = st.centring_with(src, resources, &minus) + st.centring_with(dst, resources, &plus)
         - st.centring_with(src, resources, &zero)
         - st.centring_with(dst, resources, &zero);
+    // The same expression as the score below with the bytes at their least, −size, so it is
+    // never below the score, rounding included.
+    let size = st.pb.parts[p].size;
+    let optimistic = Move {
+        p,
+        src,
+        dst,
+        score: gain - BYTES_WEIGHT * -size / avg_size - CENTRE_WEIGHT * centre,
+    };
+    if !better(best, &optimistic) {
+        return None;
+    }
     let (_, bytes) = Budget::delta(st.pb, p, Some(src), Some(dst));
-    let score = gain - BYTES_WEIGHT * bytes / avg_size - CENTRE_WEIGHT * centre;
-    Some(Move { p, src, dst, score })
+    let m = Move {
+        score: gain - BYTES_WEIGHT * bytes / avg_size - CENTRE_WEIGHT * centre,
+        ..optimistic
+    };
+    better(best, &m).then_some(m)
 }
 
 fn better(a: &Option<Move>, m: &Move) -> bool {
@@ -228,7 +249,7 @@ fn best_move_around(
     resources: &[Resource],
     budget: &Budget,
     eligible: &[Bx],
-    avg_size: f64,
+    (avg_size, max_size): (f64, f64),
 ) -> Option<Move> {
     let zero = [0.0; 5];
     let (over, under) = over_under(st, b, resources);
@@ -236,6 +257,7 @@ fn best_move_around(
     let others = partners(st, b, resources, eligible, sending);
     let mut best: Option<Move> = None;
     let cost_b = st.band_cost_with(b, resources, &zero);
+    let centre_b = st.centring_with(b, resources, &zero);
     // When sending, b's side depends on the replica only: one ordering serves every partner.
     let mut mine = sending.then(|| own_side_order(st, b, &st.hosted[b], -1.0, resources, avg_size));
     for &o in &others {
@@ -249,6 +271,22 @@ fn best_move_around(
                 st.max_spread_gain()
             };
         let cap = gain_cap + CENTRE_WEIGHT * st.centring_with(o, resources, &zero);
+        // Receiving, b's side of any move from o is at most its whole band cost, an arrival's
+        // spread gain, its whole centring term and the largest bytes credit: a partner whose
+        // cap cannot lift that past the best so far (or to a gain) is skipped before b's side of
+        // its thousands of replicas is worked out.
+        if !sending {
+            let own_gain_cap = cost_b + st.max_arrival_spread_gain();
+            let own_cap =
+                own_gain_cap + CENTRE_WEIGHT * centre_b + BYTES_WEIGHT * max_size / avg_size;
+            if own_gain_cap + gain_cap < EPS - PRUNE_MARGIN
+                || best
+                    .as_ref()
+                    .is_some_and(|m| own_cap + cap < m.score - PRUNE_MARGIN)
+            {
+                continue;
+            }
+        }
         let mut theirs;
         let order: &mut Sides = match &mut mine {
             Some(m) => m,
@@ -279,11 +317,10 @@ fn best_move_around(
                 continue;
             }
             // The hard constraints last: only a move that would become the best is checked.
-            let Some(m) = price(st, p, src, dst, resources, base, avg_size) else {
+            let Some(m) = price(st, p, src, dst, resources, base, avg_size, &best) else {
                 continue;
             };
-            if better(&best, &m)
-                && budget.allows(Budget::delta(st.pb, p, Some(src), Some(dst)))
+            if budget.allows(Budget::delta(st.pb, p, Some(src), Some(dst)))
                 && st.can_move(p, src, dst)
             {
                 best = Some(m);

@@ -29,6 +29,9 @@ pub struct Part {
     pub current: Vec<Bx>,
     /// Current leader (the `leader` field of the snapshot, else the preferred leader).
     pub current_leader: Bx,
+    /// `current[0]`, beside the partition rather than behind the list's pointer: the leader
+    /// stage asks for it of every replica it looks at.
+    pub preferred: Bx,
     pub target_rf: usize,
     pub movable: bool,
     pub size: f64,
@@ -389,6 +392,7 @@ impl Compiler<'_> {
             topic: ti,
             partition: p.partition,
             current_leader: p.leader.map_or(current[0], index),
+            preferred: current[0],
             current,
             target_rf,
             movable,

@@ -117,8 +117,8 @@ fn transfer_gains(st: &Placement, p: usize, from: Bx, to: Bx) -> (f64, f64) {
 /// plan does not carry, so the stage does not plan it.
 fn unplannable(st: &Placement, p: usize, to: Bx) -> bool {
     let part = &st.pb.parts[p];
-    to == part.current[0]
-        && part.current_leader != part.current[0]
+    to == part.preferred
+        && part.current_leader != part.preferred
         && st.replicas[p].len() == part.current.len()
         && st.replicas[p].iter().all(|b| part.current.contains(b))
 }
