@@ -12,12 +12,14 @@
 //! So a hot replica moves from a broker above its band to a receiver — a broker below the
 //! replica-count band — when the receiver stays at or below its mean in every replica resource
 //! after taking it, the source stays in the count band, and the source's band cost falls; the
-//! largest fall first. The stage runs before the repairs, which would otherwise spend the
-//! receivers' room on the replicas they place (a replication-factor change, a drained broker):
-//! those still find the cheapest broker afterwards, and a hot partition they will change (a
-//! replication factor raised to more racks than any single move reaches) moves when its rack
-//! spread does not fall. A moved replica lands at or below the mean
-//! and is not hot-moved again, so the stage makes at most one move per hot replica.
+//! largest fall first. A moved replica lands at or below the mean and is not hot-moved again, so
+//! the stage makes at most one move per hot replica.
+//!
+//! The stage runs before the repairs, which would otherwise spend the receivers' room on the
+//! replicas they place (a replication-factor change, a drained broker); those still find the
+//! cheapest broker afterwards. A hot partition the repairs will change (a replication factor
+//! raised to more racks than any single move reaches) moves when its rack spread does not fall.
+//! Under a budget the stage does not run: the repairs come first.
 
 use super::budget::Budget;
 use super::placement::{Placement, REPLICA_RESOURCES};
