@@ -244,29 +244,19 @@ fn best_fill(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Broker, BrokerId, Cluster, Partition, ReplicaSet, Topic};
+    use crate::model::Cluster;
     use crate::plan::problem::Problem;
+    use crate::plan::test_cluster::three_full_one_new;
     use crate::plan::PlanRequest;
     use std::time::Duration;
 
     /// Three full brokers and one empty one; sizes alternate 1 and 9 so a greedy that grabs the
     /// largest replica would fill the newcomer's disk with a third of its replicas.
     fn cluster() -> Cluster {
-        let brokers = (0..4)
-            .map(|i| Broker {
-                id: BrokerId(i),
-                rack: None,
-            })
-            .collect();
-        let partitions = (0..12)
-            .map(|p| {
-                let a = p % 3;
-                let reps = vec![BrokerId(a), BrokerId((a + 1) % 3)];
-                let size = if p % 2 == 0 { 1 } else { 9 } * 1_000_000;
-                Partition::new(p, ReplicaSet::new(reps)).with_load(size, 1000.0, 1000.0)
-            })
-            .collect();
-        Cluster::new(None, brokers, vec![Topic::new("t", partitions)]).unwrap()
+        three_full_one_new(|p| {
+            let size = if p % 2 == 0 { 1 } else { 9 } * 1_000_000;
+            (size, 1000.0, 1000.0)
+        })
     }
 
     #[test]

@@ -140,32 +140,17 @@ fn may_move(st: &Placement, p: usize, src: Bx, dst: Bx) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Broker, BrokerId, Cluster, Partition, ReplicaSet, Topic};
+    use crate::model::{Broker, BrokerId, Cluster};
     use crate::plan::problem::Problem;
+    use crate::plan::test_cluster::three_full_one_new;
     use crate::plan::PlanRequest;
 
-    /// Brokers 0–2 hold twelve partitions of RF 2; partition 0 is keyed and hot, with as much
-    /// disk and bytes in as six of the others. Broker 3 is new.
+    /// Partition 0 is keyed and hot, with as much disk and bytes in as six of the others.
     fn cluster() -> Cluster {
-        let brokers = (0..4)
-            .map(|i| Broker {
-                id: BrokerId(i),
-                rack: None,
-            })
-            .collect();
-        let partitions = (0..12)
-            .map(|p| {
-                let a = p % 3;
-                let reps = vec![BrokerId(a), BrokerId((a + 1) % 3)];
-                let scale = if p == 0 { 6.0 } else { 1.0 };
-                Partition::new(p, ReplicaSet::new(reps)).with_load(
-                    (scale * 1e6) as u64,
-                    scale * 1000.0,
-                    scale * 1000.0,
-                )
-            })
-            .collect();
-        Cluster::new(None, brokers, vec![Topic::new("t", partitions)]).unwrap()
+        three_full_one_new(|p| {
+            let scale = if p == 0 { 6.0 } else { 1.0 };
+            ((scale * 1e6) as u64, scale * 1000.0, scale * 1000.0)
+        })
     }
 
     fn request() -> PlanRequest {

@@ -25,6 +25,8 @@ mod replace;
 mod report;
 mod request;
 mod safety_net;
+#[cfg(test)]
+mod test_cluster;
 mod topic_spread;
 pub mod verifier;
 mod warnings;
