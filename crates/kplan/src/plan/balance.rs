@@ -258,25 +258,22 @@ fn best_move_around(
     let mut best: Option<Move> = None;
     let cost_b = st.band_cost_with(b, resources, &zero);
     let centre_b = st.centring_with(b, resources, &zero);
+    // Each reads every topic: once per call, not once per partner.
+    let (arrival_gain, spread_gain) = (st.max_arrival_spread_gain(), st.max_spread_gain());
     // When sending, b's side depends on the replica only: one ordering serves every partner.
     let mut mine = sending.then(|| own_side_order(st, b, &st.hosted[b], -1.0, resources, avg_size));
     for &o in &others {
         let cost_o = st.band_cost_with(o, resources, &zero);
         // What the partner's side can add to the gain: all its band cost and the best spread
         // gain, which for a partner receiving the replica is nil unless topics are spread.
-        let gain_cap = cost_o
-            + if sending {
-                st.max_arrival_spread_gain()
-            } else {
-                st.max_spread_gain()
-            };
+        let gain_cap = cost_o + if sending { arrival_gain } else { spread_gain };
         let cap = gain_cap + CENTRE_WEIGHT * st.centring_with(o, resources, &zero);
         // Receiving, b's side of any move from o is at most its whole band cost, an arrival's
         // spread gain, its whole centring term and the largest bytes credit: a partner whose
         // cap cannot lift that past the best so far (or to a gain) is skipped before b's side of
         // its thousands of replicas is worked out.
         if !sending {
-            let own_gain_cap = cost_b + st.max_arrival_spread_gain();
+            let own_gain_cap = cost_b + arrival_gain;
             let own_cap =
                 own_gain_cap + CENTRE_WEIGHT * centre_b + BYTES_WEIGHT * max_size / avg_size;
             if own_gain_cap + gain_cap < EPS - PRUNE_MARGIN
