@@ -15,6 +15,7 @@
 //! copy a partition per excess replica — several times the data the bands require.
 
 use super::budget::Budget;
+use super::hosted_replica::HostedReplica;
 use super::placement::Placement;
 use super::problem::Bx;
 use super::safety_net::SafetyNet;
@@ -159,22 +160,17 @@ fn partners(
 }
 
 fn replica_delta(st: &Placement, p: usize, sign: f64, resources: &[Resource]) -> [f64; 5] {
-    let part = &st.pb.parts[p];
-    let mut d = [0.0; 5];
-    for &r in resources {
-        d[r.index()] = sign * part.replica_load(r);
-    }
-    d
+    HostedReplica::new(p, &st.pb.parts[p]).delta(sign, resources)
 }
 
-/// Prices moving `p` from `src` to `dst`; `base` holds the current band cost of both brokers.
-/// `None` when the move does not gain or cannot beat `best`: the bytes it copies are worked out
-/// last, once its score with the largest bytes credit (a replica moving home) could win, since
-/// they read the partition's current replicas.
+/// Prices moving replica `h` from `src` to `dst`; `base` holds the current band cost of both
+/// brokers. `None` when the move does not gain or cannot beat `best`: the bytes it copies are
+/// worked out last, once its score with the largest bytes credit (a replica moving home) could
+/// win, since they read the partition's current replicas.
 #[allow(clippy::too_many_arguments)]
 fn price(
     st: &Placement,
-    p: usize,
+    h: &HostedReplica,
     src: Bx,
     dst: Bx,
     resources: &[Resource],
@@ -182,9 +178,9 @@ fn price(
     avg_size: f64,
     best: &Option<Move>,
 ) -> Option<Move> {
-    let minus = replica_delta(st, p, -1.0, resources);
-    let plus = replica_delta(st, p, 1.0, resources);
-    let t = st.pb.parts[p].topic;
+    let minus = h.delta(-1.0, resources);
+    let plus = h.delta(1.0, resources);
+    let (p, t) = (h.part(), h.topic as usize);
     let gain = base.0 + base.1
         - st.band_cost_with(src, resources, &minus)
         - st.band_cost_with(dst, resources, &plus)
@@ -199,7 +195,7 @@ fn price(
         - st.centring_with(dst, resources, &zero);
     // The same expression as the score below with the bytes at their least, −size, so it is
     // never below the score, rounding included.
-    let size = st.pb.parts[p].size;
+    let size = h.size;
     let optimistic = Move {
         p,
         src,
@@ -298,7 +294,7 @@ fn best_move_around(
             (o, b, (cost_o, cost_b))
         };
         let mut next = 0;
-        while let Some(Side { score, gain, p }) = order.get(next) {
+        while let Some((Side { score, gain, .. }, h)) = order.get(next) {
             next += 1;
             if best
                 .as_ref()
@@ -314,9 +310,10 @@ fn best_move_around(
                 continue;
             }
             // The hard constraints last: only a move that would become the best is checked.
-            let Some(m) = price(st, p, src, dst, resources, base, avg_size, &best) else {
+            let Some(m) = price(st, h, src, dst, resources, base, avg_size, &best) else {
                 continue;
             };
+            let p = m.p;
             if budget.allows(Budget::delta(st.pb, p, Some(src), Some(dst)))
                 && st.can_move(p, src, dst)
             {
@@ -338,13 +335,18 @@ const PRUNE_MARGIN: f64 = 1e-6;
 struct Side {
     score: f64,
     gain: f64,
-    p: usize,
+    /// The partition, for the tie-break.
+    p: u32,
+    /// Where the replica is in the list the entries were worked out from.
+    at: u32,
 }
 
 /// `b`'s side of each move, best score first (ties by partition, so the scan is deterministic),
 /// sorted only as far as a scan reads: it usually stops after a few dozen of a broker's
 /// thousands of replicas, and sorting them all was a fifth of the stage.
-struct Sides {
+struct Sides<'a> {
+    /// The replicas priced, as the broker's list holds them.
+    replicas: &'a [HostedReplica],
     list: Vec<Side>,
     /// `list[..sorted]` holds the best `sorted` entries, in order.
     sorted: usize,
@@ -356,10 +358,11 @@ struct Sides {
 /// Entries sorted before the first read; each further batch doubles what is sorted.
 const FIRST_BATCH: usize = 64;
 
-impl Sides {
-    /// The `i`-th best entry, sorting the next batch when `i` passes what is sorted. The order
-    /// is total (scores, then partitions), so it is the order a full sort gives.
-    fn get(&mut self, i: usize) -> Option<Side> {
+impl<'a> Sides<'a> {
+    /// The `i`-th best entry and its replica, sorting the next batch when `i` passes what is
+    /// sorted. The order is total (scores, then partitions), so it is the order a full sort
+    /// gives.
+    fn get(&mut self, i: usize) -> Option<(Side, &'a HostedReplica)> {
         if i >= self.list.len() {
             return None;
         }
@@ -372,7 +375,8 @@ impl Sides {
             rest[..batch].sort_unstable_by(best_first);
             self.sorted += batch;
         }
-        Some(self.list[i])
+        let side = self.list[i];
+        Some((side, &self.replicas[side.at as usize]))
     }
 }
 
@@ -381,35 +385,40 @@ fn best_first(x: &Side, y: &Side) -> std::cmp::Ordering {
 }
 
 /// `b`'s side of each move of the replicas in `ps`; `sign` is −1 when `b` sends them, +1 when
-/// it receives them.
-fn own_side_order(
+/// it receives them. Everything read per replica is on the list itself (see [`HostedReplica`]).
+fn own_side_order<'a>(
     st: &Placement,
     b: Bx,
-    ps: &[u32],
+    ps: &'a [HostedReplica],
     sign: f64,
     resources: &[Resource],
     avg_size: f64,
-) -> Sides {
+) -> Sides<'a> {
     let zero = [0.0; 5];
     let cost_b = st.band_cost_with(b, resources, &zero);
     let centre_b = st.centring_with(b, resources, &zero);
     let change = if sign < 0.0 { -1 } else { 1 };
     let v: Vec<Side> = ps
         .iter()
-        .map(|&p| {
-            let p = p as usize;
-            let d = replica_delta(st, p, sign, resources);
-            let part = &st.pb.parts[p];
+        .enumerate()
+        .map(|(at, h)| {
+            let d = h.delta(sign, resources);
             let gain = cost_b
                 - st.band_cost_with(b, resources, &d)
-                - st.spread_delta(part.topic, b, change, false);
+                - st.spread_delta(h.topic as usize, b, change, false);
             let score = gain - CENTRE_WEIGHT * (st.centring_with(b, resources, &d) - centre_b)
-                + BYTES_WEIGHT * part.size / avg_size;
-            Side { score, gain, p }
+                + BYTES_WEIGHT * h.size / avg_size;
+            Side {
+                score,
+                gain,
+                p: h.p,
+                at: at as u32,
+            }
         })
         .collect();
     let slack = v.iter().map(|x| x.gain - x.score).fold(0.0, f64::max);
     Sides {
+        replicas: ps,
         list: v,
         sorted: 0,
         slack,
@@ -418,10 +427,7 @@ fn own_side_order(
 
 /// The largest replicas (by the resource `b` is most out of band in) hosted on `b`.
 fn by_resource(st: &Placement, b: Bx, r: Resource, largest: bool) -> Vec<usize> {
-    let mut v: Vec<(f64, usize)> = st.hosted[b]
-        .iter()
-        .map(|&p| (st.pb.parts[p as usize].replica_load(r), p as usize))
-        .collect();
+    let mut v: Vec<(f64, usize)> = st.hosted[b].iter().map(|h| (h.load(r), h.part())).collect();
     let order = |a: &(f64, usize), c: &(f64, usize)| {
         let o = a.0.total_cmp(&c.0);
         (if largest { o.reverse() } else { o }).then(a.1.cmp(&c.1))

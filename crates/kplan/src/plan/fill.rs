@@ -99,7 +99,7 @@ impl Filler {
         let hosted: Vec<Vec<FillItem>> = st
             .hosted
             .iter()
-            .map(|list| list.iter().map(|&p| item(p)).collect())
+            .map(|list| list.iter().map(|h| item(h.p)).collect())
             .collect();
         let mut expected = vec![[0.0; 4]; pb.broker_count()];
         for (p, reps) in st.replicas.iter().enumerate() {

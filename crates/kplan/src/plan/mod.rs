@@ -10,6 +10,7 @@ mod fill;
 mod flow;
 mod goal;
 mod goal_report;
+mod hosted_replica;
 mod hot;
 mod leaders;
 mod log_dirs;

@@ -17,6 +17,7 @@
 //! partition to lower one topic's count on one broker costs more than it buys (see `balance`);
 //! leadership, which copies nothing, does move for spread.
 
+use super::hosted_replica::HostedReplica;
 use super::problem::{Bx, Problem};
 use super::{Band, GoalWeights};
 use crate::model::Resource;
@@ -40,8 +41,9 @@ pub struct Placement<'a> {
     /// in cache where a topic-major layout touched a new cache line per replica.
     topic_replicas: Vec<u16>,
     topic_leaders: Vec<u16>,
-    /// Movable partitions hosted per broker.
-    pub hosted: Vec<Vec<u32>>,
+    /// Movable replicas hosted per broker, each with the partition fields the hot loops read
+    /// (see [`HostedReplica`]).
+    pub hosted: Vec<Vec<HostedReplica>>,
     /// Cost weight per resource: goal weight · 100 / mean (0 when the goal is off).
     unit: [f64; 5],
     /// The band each resource is steered into: the goal's band, or, where a proven bound shows
@@ -111,7 +113,7 @@ impl<'a> Placement<'a> {
             self.topic_leaders[at] += 1;
         }
         if part.movable {
-            self.hosted[b].push(p as u32);
+            self.hosted[b].push(HostedReplica::new(p, part));
         }
     }
 
@@ -129,7 +131,7 @@ impl<'a> Placement<'a> {
             let h = &mut self.hosted[b];
             let i = h
                 .iter()
-                .position(|&q| q as usize == p)
+                .position(|h| h.part() == p)
                 .expect("hosted replica");
             h.swap_remove(i);
         }

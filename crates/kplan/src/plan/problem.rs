@@ -45,9 +45,14 @@ pub struct Part {
 impl Part {
     /// The load one replica of this partition puts on its broker.
     pub fn replica_load(&self, r: Resource) -> f64 {
+        Self::replica_load_of(self.size, self.bytes_in, r)
+    }
+
+    /// The load one replica of a partition with this size and bytes in puts on its broker.
+    pub fn replica_load_of(size: f64, bytes_in: f64, r: Resource) -> f64 {
         match r {
-            Resource::Disk => self.size,
-            Resource::BytesIn => self.bytes_in,
+            Resource::Disk => size,
+            Resource::BytesIn => bytes_in,
             Resource::Replicas => 1.0,
             Resource::BytesOut | Resource::Leaders => 0.0,
         }

@@ -54,8 +54,8 @@ pub(super) fn apply(
         let load = st.load[b][r.index()];
         let hosted: Vec<(f64, f64)> = st.hosted[b]
             .iter()
-            .map(|&p| {
-                let part = &pb.parts[p as usize];
+            .map(|h| {
+                let part = &pb.parts[h.part()];
                 (part.replica_load(r) + part.leader_load(r), part.size)
             })
             .collect();
@@ -68,13 +68,13 @@ pub(super) fn apply(
             // Every leadership of a partition it hosts, plus those of `M` new replicas.
             let could_lead: f64 = st.hosted[b]
                 .iter()
-                .map(|&p| pb.parts[p as usize].leader_load(r))
+                .map(|h| pb.parts[h.part()].leader_load(r))
                 .sum();
             let fixed_leading = load
                 - st.hosted[b]
                     .iter()
-                    .filter(|&&p| st.leader(p as usize) == b)
-                    .map(|&p| pb.parts[p as usize].leader_load(r))
+                    .filter(|h| st.leader(h.part()) == b)
+                    .map(|h| pb.parts[h.part()].leader_load(r))
                     .sum::<f64>();
             gain_ceiling = gain_ceiling.min(fixed_leading + could_lead + gain_anywhere);
         }

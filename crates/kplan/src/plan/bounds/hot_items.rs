@@ -117,7 +117,7 @@ impl Host {
         let pb = env.st.pb;
         let (hot, others): (Vec<usize>, Vec<usize>) = env.st.hosted[c]
             .iter()
-            .map(|&p| p as usize)
+            .map(|h| h.part())
             .partition(|&p| is_hot(p));
         let hot_load: f64 = hot.iter().map(|&p| pb.parts[p].replica_load(env.r)).sum();
         Host {

@@ -199,10 +199,7 @@ fn by_band(st: &Placement, reach: &Reach, r: Resource, added: f64) -> f64 {
             departures += (load - hi).max(0.0);
         } else {
             // Every movable replica leaves a broker that may not host it.
-            departures += st.hosted[b]
-                .iter()
-                .map(|&p| pb.parts[p as usize].replica_load(r))
-                .sum::<f64>();
+            departures += st.hosted[b].iter().map(|h| h.load(r)).sum::<f64>();
         }
     }
     best_arrivals(st, r, &mut underfull).max(departures + added)

@@ -66,10 +66,7 @@ pub(super) fn per_broker_moves(
     // The per-broker arrivals, each broker's floor in `hot_items`.
     let mut floor = vec![0.0; pb.broker_count()];
     for (b, floor) in floor.iter_mut().enumerate() {
-        let mine: Vec<&Part> = st.hosted[b]
-            .iter()
-            .map(|&p| &pb.parts[p as usize])
-            .collect();
+        let mine: Vec<&Part> = st.hosted[b].iter().map(|h| &pb.parts[h.part()]).collect();
         if !pb.eligible[b] {
             depart += mine.len() as f64;
             depart_bytes += mine.iter().map(|p| p.size).sum::<f64>();

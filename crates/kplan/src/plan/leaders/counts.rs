@@ -95,7 +95,7 @@ fn direct(st: &mut Placement, led: &mut Led, eligible: &[Bx], lo: f64, hi: f64) 
         while count(st, b) < lo {
             let mut options: Vec<(f64, usize, Bx)> = st.hosted[b]
                 .iter()
-                .map(|&p| p as usize)
+                .map(|h| h.part())
                 .filter(|&p| st.leader(p) != b && !unplannable(st, p, b))
                 .map(|p| (score(st, p, st.leader(p), b), p, b))
                 .collect();
@@ -189,8 +189,8 @@ fn path_to(st: &Placement, target: Bx, gives: impl Fn(Bx) -> bool) -> Option<Vec
     seen[target] = true;
     let mut queue = VecDeque::from([target]);
     while let Some(c) = queue.pop_front() {
-        for &p in &st.hosted[c] {
-            let p = p as usize;
+        for h in &st.hosted[c] {
+            let p = h.part();
             let b = st.leader(p);
             if seen[b] || b == c || unplannable(st, p, c) {
                 continue;

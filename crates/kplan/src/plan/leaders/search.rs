@@ -64,17 +64,24 @@ pub(super) fn bytes_out(st: &mut Placement, led: &mut Led) -> usize {
 /// True when moving one leadership from `from` to `to` keeps both counts in their band (or at
 /// least does not take either further out).
 fn counts_allow(st: &Placement, from: Bx, to: Bx) -> bool {
-    let Some((lo, hi)) = count_band(st) else {
-        return true;
-    };
-    (count(st, from) - 1.0 >= lo || count(st, from) > hi)
-        && (count(st, to) + 1.0 <= hi || count(st, to) < lo)
+    may_give(st, from) && may_take(st, to)
+}
+
+/// True when `b` may lose a leadership: its count stays in the band, or it is above it.
+fn may_give(st: &Placement, b: Bx) -> bool {
+    count_band(st).is_none_or(|(lo, hi)| count(st, b) - 1.0 >= lo || count(st, b) > hi)
+}
+
+/// True when `b` may gain a leadership: its count stays in the band, or it is below it.
+fn may_take(st: &Placement, b: Bx) -> bool {
+    count_band(st).is_none_or(|(lo, hi)| count(st, b) + 1.0 <= hi || count(st, b) < lo)
 }
 
 fn best_transfer_around(st: &Placement, led: &Led, b: Bx) -> Option<Transfer> {
     let mut best: Option<Transfer> = None;
+    // The count checks first: they read two loads, where `unplannable` reads the partition.
     let mut consider = |p: usize, from: Bx, to: Bx| {
-        if !st.pb.eligible[to] || unplannable(st, p, to) || !counts_allow(st, from, to) {
+        if !st.pb.eligible[to] || !counts_allow(st, from, to) || unplannable(st, p, to) {
             return;
         }
         let gain = transfer_gain(st, p, from, to);
@@ -89,17 +96,23 @@ fn best_transfer_around(st: &Placement, led: &Led, b: Bx) -> Option<Transfer> {
             best = Some(Transfer { p, to, score });
         }
     };
-    for &p in led.of(b) {
-        let p = p as usize;
-        for &c in &st.replicas[p][1..] {
-            consider(p, b, c);
+    // With the count band exact, a broker at its floor cannot give and one at its ceiling
+    // cannot take: whole halves of the scan fall away, read for nothing before.
+    if may_give(st, b) {
+        for &p in led.of(b) {
+            let p = p as usize;
+            for &c in &st.replicas[p][1..] {
+                consider(p, b, c);
+            }
         }
     }
-    for &p in &st.hosted[b] {
-        let p = p as usize;
-        let leader = st.leader(p);
-        if leader != b {
-            consider(p, leader, b);
+    if may_take(st, b) {
+        for h in &st.hosted[b] {
+            let p = h.part();
+            let leader = st.leader(p);
+            if leader != b {
+                consider(p, leader, b);
+            }
         }
     }
     best
@@ -120,23 +133,37 @@ fn best_swap_around(st: &Placement, led: &Led, b: Bx) -> Option<(usize, Bx, usiz
     if !over && st.load[b][out] >= band.lo {
         return None;
     }
-    let mut givable: Vec<usize> = led.of(b).iter().map(|&p| p as usize).collect();
-    givable.sort_by(|&x, &y| {
-        let (a, c) = (pb.parts[x].leader_out, pb.parts[y].leader_out);
+    // Each leadership's bytes out read once, not once per comparison of the sort.
+    let mut givable: Vec<(f64, usize)> = led
+        .of(b)
+        .iter()
+        .map(|&p| (pb.parts[p as usize].leader_out, p as usize))
+        .collect();
+    let order = |x: &(f64, usize), y: &(f64, usize)| {
         (if over {
-            c.total_cmp(&a)
+            y.0.total_cmp(&x.0)
         } else {
-            a.total_cmp(&c)
+            x.0.total_cmp(&y.0)
         })
-        .then(x.cmp(&y))
-    });
-    givable.truncate(SWAP_CANDIDATES);
-    // What b could take, by its current leader.
+        .then(x.1.cmp(&y.1))
+    };
+    if givable.len() > SWAP_CANDIDATES {
+        givable.select_nth_unstable_by(SWAP_CANDIDATES - 1, order);
+        givable.truncate(SWAP_CANDIDATES);
+    }
+    givable.sort_unstable_by(order);
+    // The partners a swap can reach: followers of those leaderships.
+    let mut partner = vec![false; pb.broker_count()];
+    for &(_, p) in &givable {
+        for &c in &st.replicas[p][1..] {
+            partner[c] = true;
+        }
+    }
+    // What b could take, by its current leader, from those partners only.
     let mut takeable: Vec<(Bx, usize)> = st.hosted[b]
         .iter()
-        .map(|&q| q as usize)
-        .filter(|&q| st.leader(q) != b && !unplannable(st, q, b))
-        .map(|q| (st.leader(q), q))
+        .map(|h| (st.leader(h.part()), h.part()))
+        .filter(|&(l, q)| l != b && partner[l] && !unplannable(st, q, b))
         .collect();
     takeable.sort_unstable();
     let mut best: Option<(f64, usize, Bx, usize)> = None;
@@ -145,7 +172,7 @@ fn best_swap_around(st: &Placement, led: &Led, b: Bx) -> Option<(usize, Bx, usiz
     // preference, so the spread cost of a few leaderships must not keep a broker out of band.
     let mut into_band: Option<(f64, usize, Bx, usize)> = None;
     let in_band = |load: f64| load >= band.lo - EPS && load <= band.hi + EPS;
-    for p in givable {
+    for (_, p) in givable {
         for &c in &st.replicas[p][1..] {
             let room = if over {
                 st.load[c][out] < band.hi

@@ -39,7 +39,7 @@ pub fn around_violations(st: &Placement, max_binaries: usize) -> Option<Neighbou
     let lists: Vec<Vec<usize>> = worst
         .iter()
         .map(|&b| {
-            let mut v: Vec<usize> = st.hosted[b].iter().map(|&p| p as usize).collect();
+            let mut v: Vec<usize> = st.hosted[b].iter().map(|h| h.part()).collect();
             v.sort_unstable();
             v
         })
