@@ -166,7 +166,8 @@ fn replica_delta(st: &Placement, p: usize, sign: f64, resources: &[Resource]) ->
 /// Prices moving replica `h` from `src` to `dst`; `base` holds the current band cost of both
 /// brokers. `None` when the move does not gain or cannot beat `best`: the bytes it copies are
 /// worked out last, once its score with the largest bytes credit (a replica moving home) could
-/// win, since they read the partition's current replicas.
+/// win, since they read the partition's current replicas. With the move, what it costs the
+/// budget (in moves and bytes).
 #[allow(clippy::too_many_arguments)]
 fn price(
     st: &Placement,
@@ -177,7 +178,7 @@ fn price(
     base: (f64, f64),
     avg_size: f64,
     best: &Option<Move>,
-) -> Option<Move> {
+) -> Option<(Move, (i64, f64))> {
     let minus = h.delta(-1.0, resources);
     let plus = h.delta(1.0, resources);
     let (p, t) = (h.part(), h.topic as usize);
@@ -205,12 +206,12 @@ fn price(
     if !better(best, &optimistic) {
         return None;
     }
-    let (_, bytes) = Budget::delta(st.pb, p, Some(src), Some(dst));
+    let cost = Budget::delta(st.pb, p, Some(src), Some(dst));
     let m = Move {
-        score: gain - BYTES_WEIGHT * bytes / avg_size - CENTRE_WEIGHT * centre,
+        score: gain - BYTES_WEIGHT * cost.1 / avg_size - CENTRE_WEIGHT * centre,
         ..optimistic
     };
-    better(best, &m).then_some(m)
+    better(best, &m).then_some((m, cost))
 }
 
 fn better(a: &Option<Move>, m: &Move) -> bool {
@@ -310,13 +311,10 @@ fn best_move_around(
                 continue;
             }
             // The hard constraints last: only a move that would become the best is checked.
-            let Some(m) = price(st, h, src, dst, resources, base, avg_size, &best) else {
+            let Some((m, cost)) = price(st, h, src, dst, resources, base, avg_size, &best) else {
                 continue;
             };
-            let p = m.p;
-            if budget.allows(Budget::delta(st.pb, p, Some(src), Some(dst)))
-                && st.can_move(p, src, dst)
-            {
+            if budget.allows(cost) && st.can_move(m.p, src, dst) {
                 best = Some(m);
             }
         }

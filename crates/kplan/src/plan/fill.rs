@@ -141,25 +141,14 @@ pub fn fill_underloaded(st: &mut Placement, budget: &mut Budget, net: &SafetyNet
     if st.unit(Resource::Replicas) == 0.0 {
         return 0;
     }
-    let count = Resource::Replicas.index();
-    let band = *pb.band(Resource::Replicas);
     let eligible: Vec<Bx> = pb.eligible_brokers().collect();
     let mut filler = Filler::new(st);
     let mut made = 0;
     loop {
-        let mut receivers: Vec<Bx> = eligible
-            .iter()
-            .copied()
-            .filter(|&b| st.load[b][count] < band.lo - 0.5)
-            .collect();
+        let receivers = st.receivers();
         if receivers.is_empty() {
             break;
         }
-        receivers.sort_by(|&a, &b| {
-            st.load[a][count]
-                .total_cmp(&st.load[b][count])
-                .then(a.cmp(&b))
-        });
         let mut moved = false;
         for b in receivers {
             if net.expired() {
@@ -201,7 +190,7 @@ fn best_fill(
     let mut sources: Vec<(f64, Bx)> = eligible
         .iter()
         .copied()
-        .filter(|&s| s != b && st.load[s][count] - 1.0 >= band.lo - 1e-9)
+        .filter(|&s| s != b && st.can_spare_replica(s))
         .map(|s| (st.load[s][count] - band.mean, s))
         .collect();
     sources.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));

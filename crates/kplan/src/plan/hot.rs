@@ -69,17 +69,7 @@ pub fn place_hot_replicas(st: &mut Placement, budget: &mut Budget) -> usize {
 /// first partition, then the first replica), to the receiver lacking the most replicas.
 fn best_hot_move(st: &Placement, hot: &[usize], budget: &Budget) -> Option<HotMove> {
     let pb = st.pb;
-    let count = Resource::Replicas.index();
-    let band = *pb.band(Resource::Replicas);
-    let mut receivers: Vec<Bx> = pb
-        .eligible_brokers()
-        .filter(|&b| st.load[b][count] < band.lo - 0.5)
-        .collect();
-    receivers.sort_by(|&a, &b| {
-        st.load[a][count]
-            .total_cmp(&st.load[b][count])
-            .then(a.cmp(&b))
-    });
+    let receivers = st.receivers();
     let zero = [0.0; 5];
     let mut best: Option<HotMove> = None;
     for &p in hot {
@@ -89,7 +79,7 @@ fn best_hot_move(st: &Placement, hot: &[usize], budget: &Budget) -> Option<HotMo
             minus[r.index()] = -part.replica_load(r);
         }
         for &src in &st.replicas[p] {
-            if !pb.eligible[src] || st.load[src][count] - 1.0 < band.lo - EPS {
+            if !pb.eligible[src] || !st.can_spare_replica(src) {
                 continue;
             }
             let gain = st.band_cost_with(src, &REPLICA_RESOURCES, &zero)

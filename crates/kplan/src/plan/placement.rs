@@ -216,6 +216,30 @@ impl<'a> Placement<'a> {
         pb.rack_spread(&trial[..reps.len()]) >= part.racks_required
     }
 
+    /// Eligible brokers below the replica-count band's floor, those lacking the most first (ties
+    /// by index): the brokers the hot and fill stages give replicas to.
+    pub fn receivers(&self) -> Vec<Bx> {
+        let count = Resource::Replicas.index();
+        let lo = self.pb.band(Resource::Replicas).lo;
+        let mut v: Vec<Bx> = self
+            .pb
+            .eligible_brokers()
+            .filter(|&b| self.load[b][count] < lo - 0.5)
+            .collect();
+        v.sort_by(|&a, &b| {
+            self.load[a][count]
+                .total_cmp(&self.load[b][count])
+                .then(a.cmp(&b))
+        });
+        v
+    }
+
+    /// True when `b` stays at or above the replica-count band's floor after giving a replica.
+    pub fn can_spare_replica(&self, b: Bx) -> bool {
+        let lo = self.pb.band(Resource::Replicas).lo;
+        self.load[b][Resource::Replicas.index()] - 1.0 >= lo - 1e-9
+    }
+
     pub fn leader(&self, p: usize) -> Bx {
         self.replicas[p][0]
     }
