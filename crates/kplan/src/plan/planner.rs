@@ -11,7 +11,7 @@
 //! best, or unmet.
 
 use super::balance::balance_replicas;
-use super::bounds::{move_bound, resource_bounds, ResourceBound};
+use super::bounds::{move_bound, resource_bounds, BoundReason, ResourceBound};
 use super::budget::Budget;
 use super::fill::fill_underloaded;
 use super::goal_report::{bands_unmet, goal_status, spread_excess};
@@ -255,6 +255,16 @@ fn leaders_stage(run: &mut Run) -> Result<Outcome, PlanError> {
         let (lo, hi) = ((b.min_load + 1e-9).floor(), (b.max_load - 1e-9).ceil());
         if lo.is_finite() && hi.is_finite() {
             run.st.widen_target(Resource::Leaders, lo, hi);
+        }
+        // The top of bytes out likewise when its bound is the assignment's optimum: a group of
+        // brokers then carries at least that much on average, and the search's band cost, which
+        // sums each broker's excess, is flat while all of them sit above the goal's band (it
+        // stopped at 1.15 on an instance whose optimum is 1.09). A bound set by the largest
+        // partition is one broker's; raising everyone's target to it would let the others rise.
+        let b = &run.bounds[Resource::BytesOut.index()];
+        if b.max_reason == BoundReason::LeaderAssignment && b.max_load.is_finite() {
+            run.st
+                .widen_target(Resource::BytesOut, f64::INFINITY, b.max_load);
         }
     }
     Ok(Outcome::changes(balance_leaders(&mut run.st)))
