@@ -81,6 +81,10 @@ mod tests {
                 }
             }
         }
+        // The leader each partition's list starts with, as `leader` answers it.
+        for p in (0..pb.parts.len()).filter(|&p| !st.replicas[p].is_empty()) {
+            assert_eq!(st.leader(p), st.replicas[p][0], "partition {p}");
+        }
     }
 
     #[test]
@@ -105,5 +109,13 @@ mod tests {
             st.hosted[3][1].delta(-1.0, &[Resource::Disk, Resource::BytesIn]),
             [-5_000_000.0, -40.0, 0.0, 0.0, 0.0]
         );
+        // Leadership handed over, then the leader's replica removed: the next one leads.
+        st.set_leader(0, 3);
+        assert_in_step(&st);
+        st.remove_replica(0, 3);
+        assert_in_step(&st);
+        assert_eq!(st.leader(0), 0);
+        st.add_replica(0, 3);
+        assert_in_step(&st);
     }
 }

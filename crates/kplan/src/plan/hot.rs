@@ -163,10 +163,10 @@ mod tests {
         // Partition 0 (on brokers 0 and 1) is the only hot one; one of its replicas moves, and
         // the new broker cannot take a second.
         assert_eq!(made, 1);
-        assert!(st.replicas[0].contains(&3), "{:?}", st.replicas[0]);
+        assert!(st.replicas[0].contains(&3), "{:?}", &st.replicas[0]);
         // It leaves the host that sheds more band cost: the heavier of brokers 0 and 1.
         let heavier = if before[0] >= before[1] { 0 } else { 1 };
-        assert!(!st.replicas[0].contains(&heavier), "{:?}", st.replicas[0]);
+        assert!(!st.replicas[0].contains(&heavier), "{:?}", &st.replicas[0]);
         assert_eq!(budget.moves, 1);
     }
 

@@ -23,6 +23,7 @@ mod rack_rule;
 mod reassignment;
 mod repair;
 mod replace;
+mod replica_lists;
 mod report;
 mod request;
 mod safety_net;

@@ -101,6 +101,11 @@ pub struct Problem {
     pub rack_aware: bool,
     /// Partitions whose current rack spread is below the requirement but that may not move.
     pub unrepairable_rack: Vec<TopicPartition>,
+    /// Per partition, its preferred leader when another replica leads it now, else
+    /// [`Problem::NO_BROKER`]. Handing leadership back there without changing the replica set
+    /// leaves nothing a reassignment can list (see `leaders::unplannable`); the leader stage asks
+    /// this of every candidate, and a flat array answers where each `Part` is a cache miss away.
+    pub lapsed_preferred: Vec<u32>,
 }
 
 impl Problem {
@@ -147,6 +152,16 @@ impl Problem {
             ..
         } = c;
         let bands = compute_bands(&parts, &eligible, request.tolerance);
+        let lapsed_preferred = parts
+            .iter()
+            .map(|p| {
+                if p.current_leader == p.preferred {
+                    Self::NO_BROKER
+                } else {
+                    u32::try_from(p.preferred).expect("fewer than 2^32 brokers")
+                }
+            })
+            .collect();
         Ok(Problem {
             broker_ids,
             rack_of,
@@ -157,8 +172,12 @@ impl Problem {
             bands,
             rack_aware,
             unrepairable_rack,
+            lapsed_preferred,
         })
     }
+
+    /// No broker, in a per-partition broker array.
+    pub const NO_BROKER: u32 = u32::MAX;
 
     pub fn broker_count(&self) -> usize {
         self.broker_ids.len()

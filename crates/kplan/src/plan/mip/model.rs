@@ -120,7 +120,7 @@ pub(super) fn build(st: &Placement, n: &Neighbourhood, budget: &Budget) -> Model
         move_unit: MOVE_PRICE
             * st.spread_delta_unit()
                 .max(1e-3 * pb.band(Resource::Replicas).scale()),
-        warm: n.parts.iter().map(|&p| st.replicas[p].clone()).collect(),
+        warm: n.parts.iter().map(|&p| st.replicas[p].to_vec()).collect(),
     }
 }
 
