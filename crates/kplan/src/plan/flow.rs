@@ -53,6 +53,12 @@ impl FlowGraph {
         self.edges[id].cap += delta;
     }
 
+    /// The flow routed along edge `id` (an id [`FlowGraph::add_edge`] returned): what its
+    /// residual twin, which starts empty, has taken on.
+    pub fn flow(&self, id: usize) -> f64 {
+        self.edges[id + 1].cap
+    }
+
     /// Augments the flow already routed to a maximum one from `source` to `sink`; returns the
     /// flow added (on a fresh graph, the maximum flow).
     pub fn max_flow(&mut self, source: Node, sink: Node) -> f64 {
@@ -150,12 +156,15 @@ mod tests {
         for p in 1..=3 {
             g.add_edge(0, p, 1.0);
         }
-        g.add_edge(1, 4, 1.0);
-        g.add_edge(2, 4, 1.0);
-        g.add_edge(3, 5, 1.0);
+        let one = g.add_edge(1, 4, 1.0);
+        let two = g.add_edge(2, 4, 1.0);
+        let three = g.add_edge(3, 5, 1.0);
         g.add_edge(4, 6, 1.0);
-        g.add_edge(5, 6, 5.0);
+        let wide = g.add_edge(5, 6, 5.0);
         assert_eq!(g.max_flow(0, 6), 2.0);
+        // Partition 3 reaches the sink through broker 5; one of 1 and 2 through broker 4.
+        assert_eq!((g.flow(three), g.flow(wide)), (1.0, 1.0));
+        assert_eq!(g.flow(one) + g.flow(two), 1.0);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::budget::Budget;
 use super::fill::fill_underloaded;
 use super::goal_report::{bands_unmet, goal_status, spread_excess};
 use super::hot::place_hot_replicas;
-use super::leaders::balance_leaders;
+use super::leaders::{balance_leaders, balance_leaders_only};
 use super::log_dirs::{self, DirPlan};
 use super::mip::{self, MipOutcome, MipStatus};
 use super::placement::{Placement, REPLICA_RESOURCES};
@@ -262,10 +262,17 @@ fn leaders_stage(run: &mut Run) -> Result<Outcome, PlanError> {
         // stopped at 1.15 on an instance whose optimum is 1.09). A bound set by the largest
         // partition is one broker's; raising everyone's target to it would let the others rise.
         let b = &run.bounds[Resource::BytesOut.index()];
-        if b.max_reason == BoundReason::LeaderAssignment && b.max_load.is_finite() {
+        let assignment_bound = (b.max_reason == BoundReason::LeaderAssignment
+            && b.max_load.is_finite())
+        .then_some(b.max_load);
+        if let Some(bound) = assignment_bound {
             run.st
-                .widen_target(Resource::BytesOut, f64::INFINITY, b.max_load);
+                .widen_target(Resource::BytesOut, f64::INFINITY, bound);
         }
+        return Ok(Outcome::changes(balance_leaders_only(
+            &mut run.st,
+            assignment_bound,
+        )));
     }
     Ok(Outcome::changes(balance_leaders(&mut run.st)))
 }

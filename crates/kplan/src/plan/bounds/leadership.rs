@@ -25,10 +25,41 @@ use crate::plan::problem::Bx;
 /// Bisection steps for real-valued loads (relative precision about 2^-20).
 const STEPS: usize = 20;
 
-/// Leadership demand aggregated by replica set (broker positions in `items`).
-struct Demand {
-    sets: Vec<(Vec<usize>, f64)>,
-    total: f64,
+/// Leadership demand aggregated by replica set: each set's members, as indices into the fixed
+/// loads the network is built with (broker positions in `items` for the bound, broker indices
+/// for the leader stage's second start), and its total leader load.
+pub(crate) struct Demand {
+    pub sets: Vec<(Vec<usize>, f64)>,
+    pub total: f64,
+}
+
+/// A fractional leadership at the lowest ceiling the bisection of [`lowest_ceiling`] reaches
+/// from `hi` (a level the current assignment reaches): for each set of `demand`, the load each
+/// of its members carries, in the order of the set. Every member's total, fixed load included,
+/// is at most that ceiling, which is within `2^-20 · hi` of the fractional optimum.
+pub(crate) fn fractional_shares(demand: &Demand, fixed: &[f64], hi: f64) -> Vec<Vec<f64>> {
+    let fits = |n: &Network| n.carried >= demand.total * (1.0 - 1e-9) - 1e-9;
+    let mut base = Network::new(demand, fixed, 0.0).raised_to(0.0);
+    let mut reached = base.raised_to(hi.max(0.0));
+    if !fits(&base) {
+        let (mut lo, mut hi) = (0.0, hi.max(0.0));
+        for _ in 0..STEPS {
+            let mid = (lo + hi) / 2.0;
+            let trial = base.raised_to(mid);
+            if fits(&trial) {
+                (hi, reached) = (mid, trial);
+            } else {
+                (lo, base) = (mid, trial);
+            }
+        }
+    } else {
+        reached = base;
+    }
+    reached
+        .set_edges
+        .iter()
+        .map(|edges| edges.iter().map(|&e| reached.graph.flow(e)).collect())
+        .collect()
 }
 
 pub(super) fn apply(st: &Placement, r: Resource, items: &Items, bound: &mut ResourceBound) {
@@ -94,6 +125,8 @@ struct Network<'a> {
     graph: FlowGraph,
     /// The edge `b → sink` of each broker.
     sink_edges: Vec<usize>,
+    /// The edges `set → b` of each set, in the set's order.
+    set_edges: Vec<Vec<usize>>,
     source: usize,
     sink: usize,
     level: f64,
@@ -107,11 +140,14 @@ impl<'a> Network<'a> {
         let sets = demand.sets.len();
         let (source, sink) = (0, 1 + sets + fixed.len());
         let mut graph = FlowGraph::new(sink + 1);
+        let mut set_edges = Vec::with_capacity(sets);
         for (i, (set, load)) in demand.sets.iter().enumerate() {
             graph.add_edge(source, 1 + i, *load);
-            for &b in set {
-                graph.add_edge(1 + i, 1 + sets + b, *load);
-            }
+            set_edges.push(
+                set.iter()
+                    .map(|&b| graph.add_edge(1 + i, 1 + sets + b, *load))
+                    .collect(),
+            );
         }
         let sink_edges = fixed
             .iter()
@@ -122,6 +158,7 @@ impl<'a> Network<'a> {
             fixed,
             graph,
             sink_edges,
+            set_edges,
             source,
             sink,
             level,

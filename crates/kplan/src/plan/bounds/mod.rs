@@ -49,6 +49,7 @@ use super::problem::{Bx, Problem};
 use super::PlanRequest;
 use crate::model::Resource;
 
+pub(crate) use leadership::{fractional_shares, Demand};
 pub use moves::move_bound;
 
 /// What proved a bound, for the report.

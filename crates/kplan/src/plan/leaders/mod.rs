@@ -21,6 +21,7 @@
 //! moves where it buys balance.
 
 mod counts;
+mod flow_start;
 mod search;
 mod spread;
 
@@ -41,6 +42,69 @@ pub fn balance_leaders(st: &mut Placement) -> usize {
     made += spread::spread_topic_leaders(st, &mut led);
     made
 }
+
+/// Balances leadership when only leadership may change: from the current assignment, and —
+/// when that ends with the busiest bytes out more than [`SECOND_START_GAP`] of the mean above
+/// `assignment_bound`, the fractional optimum of the leadership assignment — again from that
+/// optimum rounded (see [`flow_start`]). The end with fewer leader counts out of band, then the
+/// lower busiest bytes out, then the lower cost, is kept. Returns the leadership changes made
+/// on the way to it.
+pub fn balance_leaders_only(st: &mut Placement, assignment_bound: Option<f64>) -> usize {
+    let Some(bound) = assignment_bound else {
+        return balance_leaders(st);
+    };
+    let mut rounded = st.clone();
+    let made = balance_leaders(st);
+    let out = Resource::BytesOut;
+    let busiest = st
+        .pb
+        .eligible_brokers()
+        .map(|b| st.load[b][out.index()])
+        .fold(0.0, f64::max);
+    if busiest <= bound + SECOND_START_GAP * st.target(out).mean {
+        return made;
+    }
+    let rounding = flow_start::round_fractional_optimum(&mut rounded);
+    if rounding == 0 {
+        return made;
+    }
+    let made_rounded = rounding + balance_leaders(&mut rounded);
+    if ends_better(&rounded, st) {
+        *st = rounded;
+        return made_rounded;
+    }
+    made
+}
+
+/// True when `a` ends better than `b` (see [`balance_leaders_only`]).
+fn ends_better(a: &Placement, b: &Placement) -> bool {
+    let rank = |st: &Placement| {
+        let zero = [0.0; 5];
+        let brokers: Vec<Bx> = st.pb.eligible_brokers().collect();
+        let counts: f64 = brokers
+            .iter()
+            .map(|&x| st.band_cost_with(x, &[Resource::Leaders], &zero))
+            .sum();
+        let busiest = brokers
+            .iter()
+            .map(|&x| st.load[x][Resource::BytesOut.index()])
+            .fold(0.0, f64::max);
+        (counts, busiest, st.cost(&LEADER_RESOURCES))
+    };
+    let (a, b) = (rank(a), rank(b));
+    let below = |x: f64, y: f64| x < y - 1e-9 * y.abs().max(1.0);
+    if below(a.0, b.0) || below(b.0, a.0) {
+        return below(a.0, b.0);
+    }
+    if below(a.1, b.1) || below(b.1, a.1) {
+        return below(a.1, b.1);
+    }
+    below(a.2, b.2)
+}
+
+/// How far above the assignment's bound, as a share of the mean, the busiest bytes out must end
+/// for the second start to be worth its time (it doubles the stage's).
+const SECOND_START_GAP: f64 = 0.005;
 
 /// Movable partitions led by each broker, kept in step with the placement.
 pub(super) struct Led {
