@@ -32,14 +32,8 @@ pub const LEADER_RESOURCES: [Resource; 2] = [Resource::BytesOut, Resource::Leade
 #[derive(Clone)]
 pub struct Placement<'a> {
     pub pb: &'a Problem,
-    /// Replica list per partition; index 0 is the leader. Changed only through the methods
-    /// below, which keep `leaders` in step.
+    /// Replica list per partition; index 0 is the leader.
     pub replicas: ReplicaLists,
-    /// `replicas[p][0]` per partition ([`Problem::NO_BROKER`] for an empty list): the leader stage asks
-    /// every replica a broker hosts for its partition's leader, and a flat array of 4 bytes a
-    /// partition stays in cache where each list is a pointer away (on a 100,000-partition
-    /// cluster the lookups were two fifths of the stage's own time).
-    leaders: Vec<u32>,
     /// Load per broker and resource.
     pub load: Vec<[f64; 5]>,
     /// Replicas and leaders of topic `t` on broker `b`, at `b * n_topics + t`: broker-major,
@@ -91,10 +85,6 @@ impl<'a> Placement<'a> {
         let mut s = Placement {
             pb,
             replicas: ReplicaLists::new(&[], |_| 0),
-            leaders: replicas
-                .iter()
-                .map(|r| r.first().map_or(Problem::NO_BROKER, |&b| b as u32))
-                .collect(),
             load: vec![[0.0; 5]; nb],
             topic_replicas: vec![0; pb.topics.len() * nb],
             topic_leaders: vec![0; pb.topics.len() * nb],
@@ -157,9 +147,6 @@ impl<'a> Placement<'a> {
         self.detach(p, src, pos == 0);
         self.attach(p, dst, pos == 0);
         self.replicas[p][pos] = dst;
-        if pos == 0 {
-            self.leaders[p] = dst as u32;
-        }
     }
 
     /// Adds a follower replica of `p` on `dst`.
@@ -167,9 +154,6 @@ impl<'a> Placement<'a> {
         let leader = self.replicas[p].is_empty();
         self.attach(p, dst, leader);
         self.replicas.push(p, dst);
-        if leader {
-            self.leaders[p] = dst as u32;
-        }
     }
 
     /// Removes the replica of `p` on `src`; if it led, the next replica leads.
@@ -185,9 +169,6 @@ impl<'a> Placement<'a> {
         }
         self.detach(p, src, pos == 0);
         self.replicas.remove(p, pos);
-        if self.replicas[p].is_empty() {
-            self.leaders[p] = Problem::NO_BROKER;
-        }
     }
 
     /// Makes `b` (already a replica) the leader of `p`.
@@ -209,7 +190,6 @@ impl<'a> Placement<'a> {
             .position(|&x| x == b)
             .expect("b is a replica");
         self.replicas[p][..=pos].rotate_right(1);
-        self.leaders[p] = b as u32;
     }
 
     /// True when `p` may move from `src` to `dst` under the hard constraints.
@@ -262,10 +242,7 @@ impl<'a> Placement<'a> {
     }
 
     pub fn leader(&self, p: usize) -> Bx {
-        let b = self.leaders[p];
-        assert!(b != Problem::NO_BROKER, "partition {p} has no replicas");
-        debug_assert_eq!(b as Bx, self.replicas[p][0]);
-        b as Bx
+        self.replicas[p][0]
     }
 
     /// Where topic `t`'s counts on broker `b` are kept (see `topic_replicas`).
