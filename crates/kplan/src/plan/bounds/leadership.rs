@@ -38,23 +38,14 @@ pub(crate) struct Demand {
 /// of its members carries, in the order of the set. Every member's total, fixed load included,
 /// is at most that ceiling, which is within `2^-20 · hi` of the fractional optimum.
 pub(crate) fn fractional_shares(demand: &Demand, fixed: &[f64], hi: f64) -> Vec<Vec<f64>> {
-    let fits = |n: &Network| n.carried >= demand.total * (1.0 - 1e-9) - 1e-9;
-    let mut base = Network::new(demand, fixed, 0.0).raised_to(0.0);
-    let mut reached = base.raised_to(hi.max(0.0));
-    if !fits(&base) {
-        let (mut lo, mut hi) = (0.0, hi.max(0.0));
-        for _ in 0..STEPS {
-            let mid = (lo + hi) / 2.0;
-            let trial = base.raised_to(mid);
-            if fits(&trial) {
-                (hi, reached) = (mid, trial);
-            } else {
-                (lo, base) = (mid, trial);
-            }
-        }
+    let hi = hi.max(0.0);
+    let base = Network::new(demand, fixed, 0.0).raised_to(0.0);
+    let reached = if carries_all(&base, demand) {
+        base
     } else {
-        reached = base;
-    }
+        let (_, hi, reached) = bisect_ceiling(demand, base, 0.0, hi);
+        reached.unwrap_or_else(|| Network::new(demand, fixed, 0.0).raised_to(hi))
+    };
     reached
         .set_edges
         .iter()
@@ -188,7 +179,7 @@ impl<'a> Network<'a> {
 /// The least `T` such that every broker can stay at or below it, searched in `(lo, hi]` where
 /// `hi` is known reachable (the current assignment). Returns a value no greater than it.
 fn lowest_ceiling(demand: &Demand, fixed: &[f64], lo: f64, hi: f64, integral: bool) -> f64 {
-    let fits = |n: &Network| n.carried >= demand.total * (1.0 - 1e-9) - 1e-9;
+    let fits = |n: &Network| carries_all(n, demand);
     if hi <= lo {
         return lo;
     }
@@ -210,16 +201,35 @@ fn lowest_ceiling(demand: &Demand, fixed: &[f64], lo: f64, hi: f64, integral: bo
         }
         return hi;
     }
+    bisect_ceiling(demand, base, lo, hi).0
+}
+
+/// True when `n` routes all of `demand` (within rounding).
+fn carries_all(n: &Network, demand: &Demand) -> bool {
+    n.carried >= demand.total * (1.0 - 1e-9) - 1e-9
+}
+
+/// The real-valued bisection of [`lowest_ceiling`]: from `base`, the network at the unreachable
+/// `lo`, towards the reachable `hi`, [`STEPS`] halvings. Returns the last unreachable level, the
+/// last reachable one, and the network at that one when a halving reached it (`None` when `hi`
+/// was never tested).
+fn bisect_ceiling<'a>(
+    demand: &Demand,
+    mut base: Network<'a>,
+    mut lo: f64,
+    mut hi: f64,
+) -> (f64, f64, Option<Network<'a>>) {
+    let mut reached = None;
     for _ in 0..STEPS {
         let mid = (lo + hi) / 2.0;
         let trial = base.raised_to(mid);
-        if fits(&trial) {
-            hi = mid;
+        if carries_all(&trial, demand) {
+            (hi, reached) = (mid, Some(trial));
         } else {
             (lo, base) = (mid, trial);
         }
     }
-    lo
+    (lo, hi, reached)
 }
 
 /// The greatest `T` such that every broker can reach at least it, searched in `[lo, hi)` where

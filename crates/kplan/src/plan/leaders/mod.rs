@@ -55,13 +55,8 @@ pub fn balance_leaders_only(st: &mut Placement, assignment_bound: Option<f64>) -
     };
     let mut rounded = st.clone();
     let made = balance_leaders(st);
-    let out = Resource::BytesOut;
-    let busiest = st
-        .pb
-        .eligible_brokers()
-        .map(|b| st.load[b][out.index()])
-        .fold(0.0, f64::max);
-    if busiest <= bound + SECOND_START_GAP * st.target(out).mean {
+    let mean = st.target(Resource::BytesOut).mean;
+    if busiest_bytes_out(st) <= bound + SECOND_START_GAP * mean {
         return made;
     }
     let rounding = flow_start::round_fractional_optimum(&mut rounded);
@@ -80,16 +75,12 @@ pub fn balance_leaders_only(st: &mut Placement, assignment_bound: Option<f64>) -
 fn ends_better(a: &Placement, b: &Placement) -> bool {
     let rank = |st: &Placement| {
         let zero = [0.0; 5];
-        let brokers: Vec<Bx> = st.pb.eligible_brokers().collect();
-        let counts: f64 = brokers
-            .iter()
-            .map(|&x| st.band_cost_with(x, &[Resource::Leaders], &zero))
+        let counts: f64 = st
+            .pb
+            .eligible_brokers()
+            .map(|x| st.band_cost_with(x, &[Resource::Leaders], &zero))
             .sum();
-        let busiest = brokers
-            .iter()
-            .map(|&x| st.load[x][Resource::BytesOut.index()])
-            .fold(0.0, f64::max);
-        (counts, busiest, st.cost(&LEADER_RESOURCES))
+        (counts, busiest_bytes_out(st), st.cost(&LEADER_RESOURCES))
     };
     let (a, b) = (rank(a), rank(b));
     let below = |x: f64, y: f64| x < y - 1e-9 * y.abs().max(1.0);
@@ -100,6 +91,14 @@ fn ends_better(a: &Placement, b: &Placement) -> bool {
         return below(a.1, b.1);
     }
     below(a.2, b.2)
+}
+
+/// The most bytes out any eligible broker sends.
+fn busiest_bytes_out(st: &Placement) -> f64 {
+    st.pb
+        .eligible_brokers()
+        .map(|b| st.load[b][Resource::BytesOut.index()])
+        .fold(0.0, f64::max)
 }
 
 /// How far above the assignment's bound, as a share of the mean, the busiest bytes out must end
