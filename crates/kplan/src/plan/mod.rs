@@ -3,6 +3,7 @@
 mod assignment;
 mod balance;
 mod band;
+mod best_first;
 mod bounds;
 mod budget;
 mod describe;

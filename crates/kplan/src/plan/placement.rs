@@ -275,6 +275,24 @@ impl<'a> Placement<'a> {
         c
     }
 
+    /// How much of broker `b`'s band cost, per resource and in cost units, a replica arriving
+    /// (`arriving`) or leaving can take away: the violation below the target band, or above it.
+    /// Violation is linear outside the band, so a change of `x` in resource `r` lowers the cost
+    /// by at most `min(room[r], unit(r)·|x|)`, and only when it goes the right way.
+    pub fn band_room(&self, b: Bx, resources: &[Resource], arriving: bool) -> [f64; 5] {
+        let mut room = [0.0; 5];
+        if !self.pb.eligible[b] {
+            return room;
+        }
+        for &r in resources {
+            let i = r.index();
+            let (load, t) = (self.load[b][i], &self.target[i]);
+            let outside = if arriving { t.lo - load } else { load - t.hi };
+            room[i] = self.unit[i] * outside.max(0.0);
+        }
+        room
+    }
+
     /// Signed distance from the mean, summed over `resources` in cost units: > 0 means the broker
     /// carries more than its share. Used to pick sources and destinations.
     pub fn pressure(&self, b: Bx, resources: &[Resource]) -> f64 {
