@@ -76,7 +76,10 @@ pub fn balance_replicas(
             .filter(|&(c, b)| c > EPS && !stuck.is(b))
             .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
         let Some((_, b)) = worst else {
-            break;
+            if stuck.settled() {
+                break;
+            }
+            continue;
         };
         let moves: Vec<Move> = match best_move_around(st, b, resources, budget, &eligible, sizes) {
             Some(m) => vec![m],

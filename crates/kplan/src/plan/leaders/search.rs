@@ -42,7 +42,10 @@ pub(super) fn bytes_out(st: &mut Placement, led: &mut Led) -> usize {
             .filter(|&(c, b)| c > EPS && !stuck.is(b))
             .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
         let Some((_, b)) = worst else {
-            break;
+            if stuck.settled() {
+                break;
+            }
+            continue;
         };
         if let Some(t) = best_transfer_around(st, led, b) {
             let from = st.leader(t.p);
@@ -254,5 +257,46 @@ pub(super) fn swap_gains(st: &Placement, b: Bx, c: Bx, p: usize, q: usize) -> Ga
             - st.band_cost_with(c, res, &d),
         spread,
         penalty: change_penalty(st, p, b, c) + change_penalty(st, q, c, b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::problem::Problem;
+    use crate::plan::{GoalWeights, PlanRequest};
+    use crate::scenario::{LoadFamily, ScenarioSpec};
+
+    /// The search ends at a local optimum: no broker outside its bands has an improving
+    /// transfer or swap left, however long ago it was last examined.
+    #[test]
+    fn the_search_ends_where_no_broker_out_of_band_can_improve() {
+        for (family, seed) in [(LoadFamily::Exponential, 4), (LoadFamily::Linear, 5)] {
+            let s = ScenarioSpec {
+                family,
+                brokers: 14,
+                racks: 3,
+                topics: 30,
+                partitions: 1_200,
+                min_rf: 2,
+                max_rf: 3,
+                hot_partitions: 2,
+                new_brokers: 1,
+                seed,
+                ..ScenarioSpec::default()
+            }
+            .build();
+            let req = PlanRequest::default();
+            let pb = Problem::new(&s.cluster, &req).unwrap();
+            let mut st = Placement::current(&pb, &GoalWeights::default());
+            let mut led = Led::new(&st);
+            assert!(bytes_out(&mut st, &mut led) > 0, "{family:?} seed {seed}");
+            for b in pb.eligible_brokers() {
+                if st.band_cost_with(b, &LEADER_RESOURCES, &[0.0; 5]) > EPS {
+                    assert!(best_transfer_around(&st, &led, b).is_none(), "broker {b}");
+                    assert!(best_swap_around(&st, &led, b).is_none(), "broker {b}");
+                }
+            }
+        }
     }
 }
