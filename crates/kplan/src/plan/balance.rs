@@ -18,7 +18,7 @@ use super::best_first::BestFirst;
 use super::budget::Budget;
 use super::hosted_replica::HostedReplica;
 use super::placement::Placement;
-use super::problem::Bx;
+use super::problem::{Bx, Problem};
 use super::safety_net::SafetyNet;
 use super::worst_first::Stuck;
 use crate::model::Resource;
@@ -53,11 +53,7 @@ pub fn balance_replicas(
 ) -> usize {
     let pb = st.pb;
     let eligible: Vec<Bx> = pb.eligible_brokers().collect();
-    // Partition sizes scale the bytes tie-break: the average prices it, the largest caps it.
-    let sizes = (
-        pb.avg_partition_size(),
-        pb.parts.iter().map(|p| p.size).fold(0.0, f64::max),
-    );
+    let sizes = partition_sizes(pb);
     let limit = 2 * pb
         .parts
         .iter()
@@ -98,6 +94,15 @@ pub fn balance_replicas(
         made += moves.len();
     }
     made
+}
+
+/// The average and the largest partition size: the average prices the bytes tie-break, the
+/// largest caps it.
+fn partition_sizes(pb: &Problem) -> (f64, f64) {
+    (
+        pb.avg_partition_size(),
+        pb.parts.iter().map(|p| p.size).fold(0.0, f64::max),
+    )
 }
 
 /// Over-band and under-band cost of broker `b`.
@@ -548,8 +553,8 @@ fn swap_cost(
 mod tests {
     use super::*;
     use crate::plan::placement::REPLICA_RESOURCES;
-    use crate::plan::problem::Problem;
-    use crate::plan::{GoalWeights, PlanRequest};
+    use crate::plan::test_cluster::{hot_problem, hot_scenario};
+    use crate::plan::GoalWeights;
     use crate::scenario::{LoadFamily, ScenarioSpec};
 
     /// Every move `best_move_around` could pick, priced one by one: the same partners, every
@@ -592,30 +597,18 @@ mod tests {
             (LoadFamily::Linear, 2),
             (LoadFamily::Uniform, 3),
         ] {
-            let s = ScenarioSpec {
-                family,
+            let pb = hot_problem(ScenarioSpec {
                 brokers: 10,
-                racks: 3,
                 uneven_racks: true,
                 topics: 12,
                 partitions: 400,
-                min_rf: 2,
-                max_rf: 3,
-                hot_partitions: 2,
                 new_brokers: 2,
-                seed,
-                ..ScenarioSpec::default()
-            }
-            .build();
-            let req = PlanRequest::default();
-            let pb = Problem::new(&s.cluster, &req).unwrap();
+                ..hot_scenario(family, seed)
+            });
             let mut st = Placement::current(&pb, &GoalWeights::default());
             let budget = Budget::new(None, None);
             let eligible: Vec<Bx> = pb.eligible_brokers().collect();
-            let sizes = (
-                pb.avg_partition_size(),
-                pb.parts.iter().map(|p| p.size).fold(0.0, f64::max),
-            );
+            let sizes = partition_sizes(&pb);
             let mut checked = 0;
             for _ in 0..60 {
                 let mut step = None;

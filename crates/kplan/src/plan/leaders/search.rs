@@ -263,8 +263,8 @@ pub(super) fn swap_gains(st: &Placement, b: Bx, c: Bx, p: usize, q: usize) -> Ga
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::problem::Problem;
-    use crate::plan::{GoalWeights, PlanRequest};
+    use crate::plan::test_cluster::{hot_problem, hot_scenario};
+    use crate::plan::GoalWeights;
     use crate::scenario::{LoadFamily, ScenarioSpec};
 
     /// The search ends at a local optimum: no broker outside its bands has an improving
@@ -272,22 +272,13 @@ mod tests {
     #[test]
     fn the_search_ends_where_no_broker_out_of_band_can_improve() {
         for (family, seed) in [(LoadFamily::Exponential, 4), (LoadFamily::Linear, 5)] {
-            let s = ScenarioSpec {
-                family,
+            let pb = hot_problem(ScenarioSpec {
                 brokers: 14,
-                racks: 3,
                 topics: 30,
                 partitions: 1_200,
-                min_rf: 2,
-                max_rf: 3,
-                hot_partitions: 2,
                 new_brokers: 1,
-                seed,
-                ..ScenarioSpec::default()
-            }
-            .build();
-            let req = PlanRequest::default();
-            let pb = Problem::new(&s.cluster, &req).unwrap();
+                ..hot_scenario(family, seed)
+            });
             let mut st = Placement::current(&pb, &GoalWeights::default());
             let mut led = Led::new(&st);
             assert!(bytes_out(&mut st, &mut led) > 0, "{family:?} seed {seed}");
