@@ -37,7 +37,7 @@ impl Resource {
         matches!(self, Resource::BytesOut | Resource::Leaders)
     }
 
-    pub fn index(self) -> usize {
+    pub const fn index(self) -> usize {
         self as usize
     }
 

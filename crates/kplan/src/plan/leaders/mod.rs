@@ -2,25 +2,31 @@
 //!
 //! Leadership decides bytes out (consumer fetches plus one copy per follower) and the leader
 //! count, and moving it copies no data. It is an assignment problem: each partition sends one
-//! unit of leadership to one of its replicas. The stage solves it in three steps, each bounded
+//! unit of leadership to one of its replicas. The stage solves it in four steps, each bounded
 //! by deterministic work:
 //!
 //! 1. [`counts`] — leader counts into their band `[floor(mean), ceil(mean)]` by augmenting paths
 //!    on the broker graph (an edge `b → c` when `b` leads a partition `c` also hosts): the
 //!    max-flow algorithm for the transportation problem, so when a path exists it is found, and
-//!    when none exists no assignment meets the band. Each step takes the path that helps bytes
-//!    out most among the shortest ones.
+//!    when none exists no assignment meets the band. Single transfers go first, the one that
+//!    helps bytes out most; the paths are the shortest ones, and bytes out is left to step 2.
 //! 2. [`search`] — bytes out into its band with the counts held in theirs: worst broker first,
 //!    a transfer between brokers with room in the count band, or a swap (`b` hands `p` to `c`
 //!    and takes `q` back), which keeps both counts.
 //! 3. [`spread`] — topics above their per-broker leader cap hand leaderships on where that
 //!    costs nothing else; topics matching `--spread-topics` into their range whatever it costs
 //!    (within the leader count band).
+//! 4. [`ejection`] — the busiest broker's bytes out lowered further by chains of transfers
+//!    through several brokers, which a tight count band leaves as the only way down: each
+//!    broker on the chain hands on a leadership as large as what it received makes it need to.
+//!    It comes last because the band cost the other steps weigh is flat between two brokers
+//!    both above the band, so their changes may raise the busiest; a chain never does.
 //!
 //! A transfer away from a partition's current leader costs a small penalty, so leadership only
 //! moves where it buys balance.
 
 mod counts;
+mod ejection;
 mod flow_start;
 mod search;
 mod spread;
@@ -40,6 +46,7 @@ pub fn balance_leaders(st: &mut Placement) -> usize {
     made += search::bytes_out(st, &mut led);
     made += spread::leader_spread(st, &mut led);
     made += spread::spread_topic_leaders(st, &mut led);
+    made += ejection::lower_busiest(st, &mut led);
     made
 }
 

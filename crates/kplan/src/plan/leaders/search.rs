@@ -71,12 +71,12 @@ fn counts_allow(st: &Placement, from: Bx, to: Bx) -> bool {
 }
 
 /// True when `b` may lose a leadership: its count stays in the band, or it is above it.
-fn may_give(st: &Placement, b: Bx) -> bool {
+pub(super) fn may_give(st: &Placement, b: Bx) -> bool {
     count_band(st).is_none_or(|(lo, hi)| count(st, b) - 1.0 >= lo || count(st, b) > hi)
 }
 
 /// True when `b` may gain a leadership: its count stays in the band, or it is below it.
-fn may_take(st: &Placement, b: Bx) -> bool {
+pub(super) fn may_take(st: &Placement, b: Bx) -> bool {
     count_band(st).is_none_or(|(lo, hi)| count(st, b) + 1.0 <= hi || count(st, b) < lo)
 }
 
