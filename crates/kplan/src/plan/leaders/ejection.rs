@@ -30,7 +30,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use super::search::{may_give, may_take};
-use super::{unplannable, Led};
+use super::{unplannable, Led, LedElsewhere};
 use crate::model::Resource;
 use crate::plan::placement::Placement;
 use crate::plan::problem::Bx;
@@ -60,7 +60,9 @@ pub(super) fn lower_busiest(st: &mut Placement, led: &mut Led) -> usize {
         if busiest <= top {
             break;
         }
-        let chain = levels(busiest, top, least).find_map(|level| chain_from(st, led, b, level));
+        let back = LedElsewhere::new(st, b, |_| true);
+        let chain =
+            levels(busiest, top, least).find_map(|level| chain_from(st, led, &back, b, level));
         let Some(hops) = chain else {
             break;
         };
@@ -107,17 +109,17 @@ impl PartialOrd for Reached {
 
 /// The transfers (partition, new leader) of a chain from `b` that leaves every broker it touches
 /// at or below `level`, or `None` when the search finds none.
-fn chain_from(st: &Placement, led: &Led, b: Bx, level: f64) -> Option<Vec<(usize, Bx)>> {
+/// `back` holds what `b` could take back to close a cycle.
+fn chain_from(
+    st: &Placement,
+    led: &Led,
+    back: &LedElsewhere,
+    b: Bx,
+    level: f64,
+) -> Option<Vec<(usize, Bx)>> {
     let mut search = Search::new(st, b);
     search.offer(st, led, b, st.load[b][OUT] - level);
     let root_gives = may_give(st, b);
-    // What b could take back to close a cycle, by its current leader.
-    let mut returnable: Vec<(Bx, usize)> = st.hosted[b]
-        .iter()
-        .map(|h| (st.leader(h.part()), h.part()))
-        .filter(|&(l, q)| l != b && !unplannable(st, q, b))
-        .collect();
-    returnable.sort_unstable();
     while let Some(Reached { intake, broker: c }) = search.heap.pop() {
         if search.done[c] || intake > search.intake[c] {
             continue;
@@ -127,7 +129,7 @@ fn chain_from(st: &Placement, led: &Led, b: Bx, level: f64) -> Option<Vec<(usize
         if load <= level && root_gives && may_take(st, c) {
             return Some(search.hops_to(c));
         }
-        if let Some(q) = closing(st, &search, &returnable, c, level, load) {
+        if let Some(q) = closing(st, &search, back, c, level, load) {
             let mut hops = search.hops_to(c);
             hops.push((q, b));
             return Some(hops);
@@ -214,26 +216,23 @@ impl Search {
     }
 }
 
-/// A leadership `c` leads and `b` hosts (from `returnable`, by leader) whose return to `b`
-/// closes the chain with both at or below `level` (`c` carries `load` before handing it back):
-/// the smallest that does so.
+/// A leadership `c` leads and the root hosts (from `back`) whose return to the root closes the
+/// chain with both at or below `level` (`c` carries `load` before handing it back): the smallest
+/// that does so.
 fn closing(
     st: &Placement,
     search: &Search,
-    returnable: &[(Bx, usize)],
+    back: &LedElsewhere,
     c: Bx,
     level: f64,
     load: f64,
 ) -> Option<usize> {
     let b = search.root;
     let out = |p: usize| st.pb.parts[p].leader_out;
-    let start = returnable.partition_point(|&(l, _)| l < c);
-    let led_by_c = returnable[start..].iter().take_while(|&&(l, _)| l == c);
     let first = search.first(c);
     let room_at_b = level - (st.load[b][OUT] - out(first));
     let least = load - level;
-    led_by_c
-        .map(|&(_, q)| q)
+    back.led_by(c)
         .filter(|&q| out(q) >= least && out(q) <= room_at_b)
         .min_by(|&x, &y| out(x).total_cmp(&out(y)).then(x.cmp(&y)))
 }
@@ -326,8 +325,9 @@ mod tests {
                     .max_by(|&x, &y| st.load[x][OUT].total_cmp(&st.load[y][OUT]))
                     .unwrap();
                 let busiest = st.load[b][OUT];
+                let back = LedElsewhere::new(&st, b, |_| true);
                 let found = levels(busiest, top, least)
-                    .find_map(|level| chain_from(&st, &led, b, level).map(|h| (level, h)));
+                    .find_map(|level| chain_from(&st, &led, &back, b, level).map(|h| (level, h)));
                 let Some((level, hops)) = found else {
                     break;
                 };

@@ -146,6 +146,34 @@ impl Led {
     }
 }
 
+/// The partitions a broker hosts and another broker leads whose leadership may come back to it,
+/// by current leader: what a swap or a cycle can hand back to the broker.
+pub(super) struct LedElsewhere {
+    by_leader: Vec<(Bx, usize)>,
+}
+
+impl LedElsewhere {
+    /// Those of `b`, from the leaders `keep` admits.
+    fn new(st: &Placement, b: Bx, keep: impl Fn(Bx) -> bool) -> Self {
+        let mut by_leader: Vec<(Bx, usize)> = st.hosted[b]
+            .iter()
+            .map(|h| (st.leader(h.part()), h.part()))
+            .filter(|&(l, q)| l != b && keep(l) && !unplannable(st, q, b))
+            .collect();
+        by_leader.sort_unstable();
+        LedElsewhere { by_leader }
+    }
+
+    /// The partitions among them that `c` leads, lowest first.
+    fn led_by(&self, c: Bx) -> impl Iterator<Item = usize> + '_ {
+        let start = self.by_leader.partition_point(|&(l, _)| l < c);
+        self.by_leader[start..]
+            .iter()
+            .take_while(move |&&(l, _)| l == c)
+            .map(|&(_, q)| q)
+    }
+}
+
 /// The leader count band, or `None` when the leader goal is off.
 fn count_band(st: &Placement) -> Option<(f64, f64)> {
     (st.unit(Resource::Leaders) > 0.0).then(|| {

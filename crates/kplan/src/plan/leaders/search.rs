@@ -11,7 +11,9 @@
 //! cost but one would put both brokers in the bytes-out band, the search takes the one that
 //! costs spread least: bands are what the plan is judged on, spread is a preference.
 
-use super::{change_penalty, count, count_band, transfer_gain, unplannable, Led, EPS};
+use super::{
+    change_penalty, count, count_band, transfer_gain, unplannable, Led, LedElsewhere, EPS,
+};
 use crate::model::Resource;
 use crate::plan::placement::{Placement, LEADER_RESOURCES};
 use crate::plan::problem::Bx;
@@ -163,12 +165,7 @@ fn best_swap_around(st: &Placement, led: &Led, b: Bx) -> Option<(usize, Bx, usiz
         }
     }
     // What b could take, by its current leader, from those partners only.
-    let mut takeable: Vec<(Bx, usize)> = st.hosted[b]
-        .iter()
-        .map(|h| (st.leader(h.part()), h.part()))
-        .filter(|&(l, q)| l != b && partner[l] && !unplannable(st, q, b))
-        .collect();
-    takeable.sort_unstable();
+    let takeable = LedElsewhere::new(st, b, |l| partner[l]);
     let mut best: Option<(f64, usize, Bx, usize)> = None;
     // The swap that puts both brokers in the bytes-out band at the least topic-spread cost, for
     // when no swap improves the whole cost: a band is a goal the plan is judged on, spread a
@@ -185,8 +182,7 @@ fn best_swap_around(st: &Placement, led: &Led, b: Bx) -> Option<(usize, Bx, usiz
             if !room || !pb.eligible[c] || unplannable(st, p, c) {
                 continue;
             }
-            let start = takeable.partition_point(|&(l, _)| l < c);
-            for &(_, q) in takeable[start..].iter().take_while(|&&(l, _)| l == c) {
+            for q in takeable.led_by(c) {
                 let g = swap_gains(st, b, c, p, q);
                 let (balance, spread) = (g.band - g.penalty, g.spread);
                 let gain = g.total();
