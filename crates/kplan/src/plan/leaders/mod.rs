@@ -12,7 +12,7 @@
 //!    helps bytes out most; the paths are the shortest ones, and bytes out is left to step 2.
 //! 2. [`search`] — bytes out into its band with the counts held in theirs: worst broker first,
 //!    a transfer between brokers with room in the count band, or a swap (`b` hands `p` to `c`
-//!    and takes `q` back), which keeps both counts.
+//!    and takes `q` back), which keeps both counts; each change lowers the band cost.
 //! 3. [`spread`] — topics above their per-broker leader cap hand leaderships on where that
 //!    costs nothing else; topics matching `--spread-topics` into their range whatever it costs
 //!    (within the leader count band).
@@ -28,6 +28,7 @@
 mod counts;
 mod ejection;
 mod flow_start;
+mod leadable;
 mod search;
 mod spread;
 
